@@ -1,0 +1,233 @@
+// Package sqlstore implements storage.Store on SQL. SQLite (modernc.org/sqlite,
+// pure Go) is the embedded default: WAL, a busy timeout, one writer
+// connection that every transaction takes with BEGIN IMMEDIATE, and a pool of
+// read-only connections for reads outside transactions.
+//
+// Durability: WAL with synchronous=NORMAL survives a killed process (kill -9)
+// without losing a committed transaction, because a commit is in the WAL file
+// before it returns; only a power cut can lose the last commits, so
+// Options.Synchronous may ask for FULL.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/gatehouse-id/gatehouse/server/storage"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Options tunes Open.
+type Options struct {
+	// Synchronous is SQLite's synchronous pragma: NORMAL (default) or FULL.
+	Synchronous string
+	// Readers is the size of the read pool (default: 2 × CPUs, at least 4).
+	Readers int
+}
+
+// Store is the SQL implementation of storage.Store.
+type Store struct {
+	write *sql.DB // exactly one connection: SQLite has one writer
+	read  *sql.DB
+}
+
+var _ storage.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the SQLite database at path and applies
+// pending migrations. Path ":memory:" is not supported, since readers and
+// the writer must share one database: tests use a file in t.TempDir().
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if path == "" || path == ":memory:" {
+		return nil, errors.New("sqlstore: a database file path is required")
+	}
+	sync := strings.ToUpper(opts.Synchronous)
+	if sync == "" {
+		sync = "NORMAL"
+	}
+	if sync != "NORMAL" && sync != "FULL" {
+		return nil, fmt.Errorf("sqlstore: synchronous must be NORMAL or FULL, not %q", opts.Synchronous)
+	}
+	pragmas := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(ON)", "synchronous(" + sync + ")"} {
+		pragmas.Add("_pragma", p)
+	}
+	wdsn := "file:" + path + "?" + pragmas.Encode() + "&_txlock=immediate"
+	write, err := sql.Open("sqlite", wdsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	s := &Store{write: write}
+	if err := s.migrate(ctx); err != nil {
+		write.Close()
+		return nil, err
+	}
+	pragmas.Add("_pragma", "query_only(1)")
+	read, err := sql.Open("sqlite", "file:"+path+"?"+pragmas.Encode())
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlstore: open readers %s: %w", path, err)
+	}
+	n := opts.Readers
+	if n <= 0 {
+		n = max(4, 2*runtime.NumCPU())
+	}
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	s.read = read
+	return s, nil
+}
+
+// Close closes both connection pools.
+func (s *Store) Close() error {
+	return errors.Join(s.read.Close(), s.write.Close())
+}
+
+// Ping checks that the database answers a read.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return s.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
+		return fmt.Errorf("sqlstore: migrate: %w", err)
+	}
+	var current int
+	if err := s.write.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return fmt.Errorf("sqlstore: migrate: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("sqlstore: migration %s: bad number", base)
+		}
+		if version <= current {
+			continue
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		err = s.InTx(ctx, func(ctx context.Context) error {
+			tx := txFrom(ctx)
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, version)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("sqlstore: migration %s: %w", base, err)
+		}
+	}
+	return nil
+}
+
+type txKey struct{}
+
+func txFrom(ctx context.Context) *sql.Tx {
+	tx, _ := ctx.Value(txKey{}).(*sql.Tx)
+	return tx
+}
+
+// InTx runs fn in one write transaction (BEGIN IMMEDIATE, so it never fails
+// half-way on a lock upgrade). A ctx that already carries a transaction is
+// reused, so InTx nests.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+	if txFrom(ctx) != nil {
+		return fn(ctx)
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlstore: begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			tx.Rollback()
+			return
+		}
+		if cerr := tx.Commit(); cerr != nil {
+			err = fmt.Errorf("sqlstore: commit: %w", cerr)
+		}
+	}()
+	return fn(context.WithValue(ctx, txKey{}, tx))
+}
+
+// BeginTX, Commit and Rollback make Store a fosite storage.Transactional.
+func (s *Store) BeginTX(ctx context.Context) (context.Context, error) {
+	if txFrom(ctx) != nil {
+		return ctx, errors.New("sqlstore: transaction already open")
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return ctx, fmt.Errorf("sqlstore: begin: %w", err)
+	}
+	return context.WithValue(ctx, txKey{}, tx), nil
+}
+
+// Commit commits the transaction carried by ctx.
+func (s *Store) Commit(ctx context.Context) error {
+	tx := txFrom(ctx)
+	if tx == nil {
+		return errors.New("sqlstore: no transaction")
+	}
+	return tx.Commit()
+}
+
+// Rollback rolls back the transaction carried by ctx.
+func (s *Store) Rollback(ctx context.Context) error {
+	tx := txFrom(ctx)
+	if tx == nil {
+		return errors.New("sqlstore: no transaction")
+	}
+	return tx.Rollback()
+}
+
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// reader is the transaction in ctx, else the read pool.
+func (s *Store) reader(ctx context.Context) querier {
+	if tx := txFrom(ctx); tx != nil {
+		return tx
+	}
+	return s.read
+}
+
+// writer is the transaction in ctx, else the writer (one statement is its
+// own transaction).
+func (s *Store) writer(ctx context.Context) querier {
+	if tx := txFrom(ctx); tx != nil {
+		return tx
+	}
+	return s.write
+}

@@ -1,0 +1,256 @@
+package storage
+
+import "time"
+
+// Pool is a user pool: a tenant with its own users, clients, keys and issuer.
+// Settings follow Cognito's UserPoolType so the API can return them as stored.
+type Pool struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+
+	UsernameAttributes     []string `json:"username_attributes,omitempty"` // email, phone_number
+	AliasAttributes        []string `json:"alias_attributes,omitempty"`    // email, phone_number, preferred_username
+	AutoVerifiedAttributes []string `json:"auto_verified_attributes,omitempty"`
+	CaseSensitive          bool     `json:"case_sensitive"`
+
+	PasswordPolicy PasswordPolicy    `json:"password_policy"`
+	Schema         []SchemaAttribute `json:"schema"`
+
+	MfaConfiguration   string `json:"mfa_configuration,omitempty"`   // OFF, ON, OPTIONAL
+	DeletionProtection string `json:"deletion_protection,omitempty"` // ACTIVE, INACTIVE
+	UserPoolTier       string `json:"user_pool_tier,omitempty"`
+
+	AllowAdminCreateUserOnly bool `json:"allow_admin_create_user_only,omitempty"`
+	// Messages keeps the pool's message templates by Cognito field name
+	// (EmailVerificationMessage, EmailVerificationSubject, SmsVerificationMessage…).
+	Messages map[string]string `json:"messages,omitempty"`
+	Tags     map[string]string `json:"tags,omitempty"`
+
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// PasswordPolicy is Cognito's PasswordPolicyType.
+type PasswordPolicy struct {
+	MinimumLength                 int  `json:"minimum_length"`
+	RequireUppercase              bool `json:"require_uppercase"`
+	RequireLowercase              bool `json:"require_lowercase"`
+	RequireNumbers                bool `json:"require_numbers"`
+	RequireSymbols                bool `json:"require_symbols"`
+	PasswordHistorySize           int  `json:"password_history_size,omitempty"`
+	TemporaryPasswordValidityDays int  `json:"temporary_password_validity_days"`
+}
+
+// SchemaAttribute is Cognito's SchemaAttributeType. Name carries the
+// `custom:` prefix for custom attributes.
+type SchemaAttribute struct {
+	Name                   string `json:"name"`
+	AttributeDataType      string `json:"data_type"` // String, Number, DateTime, Boolean
+	DeveloperOnlyAttribute bool   `json:"developer_only,omitempty"`
+	Mutable                bool   `json:"mutable"`
+	Required               bool   `json:"required"`
+	MinLength              string `json:"min_length,omitempty"`
+	MaxLength              string `json:"max_length,omitempty"`
+	MinValue               string `json:"min_value,omitempty"`
+	MaxValue               string `json:"max_value,omitempty"`
+}
+
+// TokenValidity holds a client's token lifetimes in Cognito's form: numbers
+// with units (seconds, minutes, hours, days).
+type TokenValidity struct {
+	AccessToken      int64  `json:"access_token"`
+	IDToken          int64  `json:"id_token"`
+	RefreshToken     int64  `json:"refresh_token"`
+	AccessTokenUnit  string `json:"access_token_unit"`
+	IDTokenUnit      string `json:"id_token_unit"`
+	RefreshTokenUnit string `json:"refresh_token_unit"`
+}
+
+// Client is an app client (Cognito's UserPoolClientType).
+type Client struct {
+	PoolID string `json:"pool_id"`
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	// SealedSecret is the client secret sealed with the master key; empty
+	// for a public client.
+	SealedSecret []byte `json:"sealed_secret,omitempty"`
+
+	CallbackURLs                    []string `json:"callback_urls,omitempty"`
+	LogoutURLs                      []string `json:"logout_urls,omitempty"`
+	DefaultRedirectURI              string   `json:"default_redirect_uri,omitempty"`
+	AllowedOAuthFlows               []string `json:"allowed_oauth_flows,omitempty"` // code, implicit, client_credentials
+	AllowedOAuthScopes              []string `json:"allowed_oauth_scopes,omitempty"`
+	AllowedOAuthFlowsUserPoolClient bool     `json:"allowed_oauth_flows_user_pool_client"`
+	SupportedIdentityProviders      []string `json:"supported_identity_providers,omitempty"`
+	ExplicitAuthFlows               []string `json:"explicit_auth_flows,omitempty"`
+	ReadAttributes                  []string `json:"read_attributes,omitempty"`
+	WriteAttributes                 []string `json:"write_attributes,omitempty"`
+
+	TokenValidity              TokenValidity `json:"token_validity"`
+	PreventUserExistenceErrors string        `json:"prevent_user_existence_errors,omitempty"` // LEGACY, ENABLED
+	EnableTokenRevocation      bool          `json:"enable_token_revocation"`
+	AuthSessionValidity        int           `json:"auth_session_validity"` // minutes
+	RefreshTokenRotation       bool          `json:"refresh_token_rotation,omitempty"`
+	RotationGracePeriodSeconds int           `json:"rotation_grace_period_seconds,omitempty"`
+
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// User statuses, Cognito's UserStatusType.
+const (
+	StatusUnconfirmed         = "UNCONFIRMED"
+	StatusConfirmed           = "CONFIRMED"
+	StatusForceChangePassword = "FORCE_CHANGE_PASSWORD"
+	StatusResetRequired       = "RESET_REQUIRED"
+	StatusExternalProvider    = "EXTERNAL_PROVIDER"
+)
+
+// User is a member of a pool. Attributes hold every attribute as Cognito's
+// strings (email_verified is "true"/"false"), sub included.
+type User struct {
+	PoolID   string `json:"pool_id"`
+	Sub      string `json:"sub"`
+	Username string `json:"username"`
+
+	// Normalised lookup keys, each unique in the pool when not empty; the
+	// directory derives them from the pool's username and alias settings.
+	UsernameKey string `json:"-"`
+	EmailKey    string `json:"-"`
+	PhoneKey    string `json:"-"`
+
+	Status     string            `json:"status"`
+	Enabled    bool              `json:"enabled"`
+	Attributes map[string]string `json:"attributes"`
+
+	PasswordHash string    `json:"password_hash,omitempty"`
+	PasswordSet  time.Time `json:"password_set,omitempty"`
+
+	// Lockout state: consecutive failed sign-ins and the end of the current
+	// lock-out.
+	FailedSignIns int       `json:"failed_sign_ins,omitempty"`
+	LockedUntil   time.Time `json:"locked_until,omitempty"`
+	// SignedOutAt is set by global sign-out: tokens issued before it are dead.
+	SignedOutAt time.Time `json:"signed_out_at,omitempty"`
+
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	// Version guards UpdateUser against lost updates.
+	Version int64 `json:"-"`
+}
+
+// Group is a user group; a lower Precedence wins.
+type Group struct {
+	PoolID      string    `json:"pool_id"`
+	Name        string    `json:"name"`
+	Description string    `json:"description,omitempty"`
+	RoleArn     string    `json:"role_arn,omitempty"`
+	Precedence  *int64    `json:"precedence,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// ResourceServer defines custom scopes `{Identifier}/{ScopeName}`.
+type ResourceServer struct {
+	PoolID     string          `json:"pool_id"`
+	Identifier string          `json:"identifier"`
+	Name       string          `json:"name"`
+	Scopes     []ResourceScope `json:"scopes,omitempty"`
+}
+
+// ResourceScope is one custom scope of a resource server.
+type ResourceScope struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+// SigningKey is one of a pool's token signing keys.
+type SigningKey struct {
+	PoolID    string `json:"pool_id"`
+	KID       string `json:"kid"`
+	Algorithm string `json:"alg"`
+	// Sealed is the private key (PKCS#8 DER) sealed with the master key.
+	Sealed []byte `json:"sealed"`
+	// Public is the public JWK as JSON, published in JWKS.
+	Public    []byte    `json:"public"`
+	CreatedAt time.Time `json:"created_at"`
+	// RetiredAt is when the key stopped signing (zero: it still signs).
+	RetiredAt time.Time `json:"retired_at,omitempty"`
+	// ExpiresAt is when the last token it signed expires; after it the key
+	// leaves JWKS.
+	ExpiresAt time.Time `json:"expires_at,omitempty"`
+}
+
+// AuthRequest is an OAuth authorize request parked while the user signs in.
+type AuthRequest struct {
+	PoolID    string              `json:"pool_id"`
+	ID        string              `json:"id"`
+	ClientID  string              `json:"client_id"`
+	Form      map[string][]string `json:"form"`
+	CreatedAt time.Time           `json:"created_at"`
+	ExpiresAt time.Time           `json:"expires_at"`
+}
+
+// Session is a browser SSO session; the cookie carries a secret whose hash
+// is ID.
+type Session struct {
+	PoolID    string    `json:"pool_id"`
+	ID        string    `json:"id"`
+	Sub       string    `json:"sub"`
+	AuthTime  time.Time `json:"auth_time"`
+	EventID   string    `json:"event_id,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// OAuthKind names the kind of an OAuthRecord.
+type OAuthKind string
+
+// OAuth record kinds.
+const (
+	KindAuthorizeCode OAuthKind = "code"
+	KindRefreshToken  OAuthKind = "refresh"
+	KindAccessToken   OAuthKind = "access"
+	KindPKCE          OAuthKind = "pkce"
+	KindOIDC          OAuthKind = "oidc"
+)
+
+// OAuthRecord is one of fosite's stored requests.
+type OAuthRecord struct {
+	Kind      OAuthKind `json:"kind"`
+	Signature string    `json:"signature"`
+	PoolID    string    `json:"pool_id"`
+	RequestID string    `json:"request_id"`
+	ClientID  string    `json:"client_id"`
+	Sub       string    `json:"sub"`
+	Active    bool      `json:"active"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	// Data is the serialised request and session.
+	Data []byte `json:"data"`
+}
+
+// Family groups the tokens minted from one sign-in (origin_jti).
+type Family struct {
+	PoolID    string    `json:"pool_id"`
+	ID        string    `json:"id"`
+	ClientID  string    `json:"client_id"`
+	Sub       string    `json:"sub"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	RevokedAt time.Time `json:"revoked_at,omitempty"`
+}
+
+// AuthEvent records one authentication outcome (Cognito's AuthEventType).
+type AuthEvent struct {
+	PoolID    string    `json:"pool_id"`
+	ID        string    `json:"id"`
+	Sub       string    `json:"sub,omitempty"`
+	Username  string    `json:"username,omitempty"`
+	ClientID  string    `json:"client_id,omitempty"`
+	Type      string    `json:"type"`     // SignIn, SignUp, ForgotPassword, PasswordChange
+	Response  string    `json:"response"` // Pass, Fail, InProgress
+	Reason    string    `json:"reason,omitempty"`
+	IP        string    `json:"ip,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
