@@ -24,6 +24,11 @@ const (
 	KindNotAuthorized
 	KindLimitExceeded
 	KindUnsupportedUserState
+	KindUserNotConfirmed
+	KindPasswordResetRequired
+	KindCodeMismatch
+	KindExpiredCode
+	KindTooManyRequests
 )
 
 // Error is a domain error with a message fit to show a caller.
@@ -57,7 +62,13 @@ var (
 	ErrScopeDoesNotExist = &Error{Kind: KindScopeDoesNotExist}
 	ErrInvalidOAuthFlow  = &Error{Kind: KindInvalidOAuthFlow}
 	ErrNotAuthorized     = &Error{Kind: KindNotAuthorized}
+	ErrUserNotConfirmed  = &Error{Kind: KindUserNotConfirmed}
+	ErrPasswordReset     = &Error{Kind: KindPasswordResetRequired}
 )
+
+// NewError returns a domain error of kind k; fronts and the engine use it
+// for the kinds they raise themselves.
+func NewError(k Kind, format string, args ...any) *Error { return newErr(k, format, args...) }
 
 // KindOf returns the kind of the first *Error in err's chain, or 0.
 func KindOf(err error) Kind {
