@@ -153,9 +153,6 @@ func (e *Engine) Refresh(ctx context.Context, pool *storage.Pool, client *storag
 	if !user.Enabled {
 		return nil, errNotAuthorized("User is disabled.")
 	}
-	if !user.SignedOutAt.IsZero() && !fam.CreatedAt.After(user.SignedOutAt) {
-		return nil, ErrRefreshRevoked
-	}
 	g, err := e.Grant(ctx, pool, client, user, rec.GrantedScopes, rec.Session.AuthTime, rec.Session.EventID, rec.RequestID, "")
 	if err != nil {
 		return nil, err
@@ -259,7 +256,9 @@ func (e *Engine) ValidateAccess(ctx context.Context, pool *storage.Pool, token s
 	if tokens.StringClaim(claims, "iss") != e.cfg.Issuer(pool.ID) || tokens.StringClaim(claims, "token_use") != "access" {
 		return nil, nil, directory.NewError(directory.KindNotAuthorized, "Invalid Access Token")
 	}
-	if family := tokens.StringClaim(claims, "origin_jti"); family != "" {
+	family := tokens.StringClaim(claims, "origin_jti")
+	if family != "" {
+		// Global sign-out revokes every family, so this check covers it.
 		f, err := e.store.GetFamily(ctx, pool.ID, family)
 		if err != nil || !f.RevokedAt.IsZero() {
 			return nil, nil, ErrAccessRevoked
@@ -278,7 +277,7 @@ func (e *Engine) ValidateAccess(ctx context.Context, pool *storage.Pool, token s
 		return nil, nil, errNotAuthorized("User is disabled.")
 	}
 	iat, _ := tokens.NumericClaim(claims, "iat")
-	if !user.SignedOutAt.IsZero() && time.Unix(iat, 0).Before(user.SignedOutAt.Truncate(time.Second)) {
+	if family == "" && !user.SignedOutAt.IsZero() && !time.Unix(iat, 0).After(user.SignedOutAt) {
 		return nil, nil, ErrAccessRevoked
 	}
 	return claims, user, nil
