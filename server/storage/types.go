@@ -189,6 +189,12 @@ type AuthRequest struct {
 	Form      map[string][]string `json:"form"`
 	CreatedAt time.Time           `json:"created_at"`
 	ExpiresAt time.Time           `json:"expires_at"`
+	// Set by the sign-in that completes the request: the SSO session (its
+	// id, bound to the browser's cookie), the user and when they signed in.
+	SessionID string    `json:"session_id,omitempty"`
+	Sub       string    `json:"sub,omitempty"`
+	AuthTime  time.Time `json:"auth_time,omitempty"`
+	EventID   string    `json:"event_id,omitempty"`
 }
 
 // Session is a browser SSO session; the cookie carries a secret whose hash

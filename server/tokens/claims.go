@@ -73,9 +73,9 @@ func (m *Minter) Access(ctx context.Context, g Grant) (Minted, error) {
 	return Minted{Token: tok, JTI: jti, ExpiresAt: exp}, err
 }
 
-// ID mints a Cognito-shaped ID token. accessToken, when given, is hashed
-// into at_hash (OIDC Core §3.1.3.6).
-func (m *Minter) ID(ctx context.Context, g Grant, accessToken string) (string, error) {
+// ID mints a Cognito-shaped ID token; atHash, when given, is the at_hash
+// of the access token issued with it (OIDC Core §3.1.3.6, AccessTokenHash).
+func (m *Minter) ID(ctx context.Context, g Grant, atHash string) (string, error) {
 	now := m.cfg.Now().Truncate(time.Second)
 	claims := AttributeClaims(g.User, g.Client)
 	claims["sub"] = g.User.Sub
@@ -92,8 +92,8 @@ func (m *Minter) ID(ctx context.Context, g Grant, accessToken string) (string, e
 	if g.Nonce != "" {
 		claims["nonce"] = g.Nonce
 	}
-	if accessToken != "" {
-		claims["at_hash"] = AccessTokenHash(accessToken)
+	if atHash != "" {
+		claims["at_hash"] = atHash
 	}
 	if len(g.Groups) > 0 {
 		claims["cognito:groups"] = groupNames(g.Groups)

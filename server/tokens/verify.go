@@ -25,6 +25,16 @@ const MaxJWTSize = 16 << 10
 // expiry, and returns its claims. The caller checks iss, token_use and
 // revocation.
 func (m *Minter) Verify(ctx context.Context, poolID, token string) (map[string]any, error) {
+	return m.verify(ctx, poolID, token, true)
+}
+
+// VerifyAllowExpired is Verify without the expiry check, for hints such as
+// id_token_hint, which may name an expired token (OIDC Core §3.1.2.1).
+func (m *Minter) VerifyAllowExpired(ctx context.Context, poolID, token string) (map[string]any, error) {
+	return m.verify(ctx, poolID, token, false)
+}
+
+func (m *Minter) verify(ctx context.Context, poolID, token string, checkExpiry bool) (map[string]any, error) {
 	header, payload, sig, err := split(token)
 	if err != nil {
 		return nil, err
@@ -62,7 +72,7 @@ func (m *Minter) Verify(ctx context.Context, poolID, token string) (map[string]a
 	if !ok {
 		return nil, errors.Join(ErrInvalidToken, errors.New("no exp"))
 	}
-	if !m.cfg.Now().Before(time.Unix(exp, 0)) {
+	if checkExpiry && !m.cfg.Now().Before(time.Unix(exp, 0)) {
 		return nil, errors.Join(ErrInvalidToken, errors.New("expired"))
 	}
 	return claims, nil

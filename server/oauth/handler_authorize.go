@@ -1,0 +1,219 @@
+package oauth
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ory/fosite"
+
+	"github.com/gatehouse-id/gatehouse/server/storage"
+	"github.com/gatehouse-id/gatehouse/server/tokens"
+)
+
+// AuthRequestParam names the parked authorize request in /login links and
+// in the return to /oauth2/authorize.
+const AuthRequestParam = "auth_request"
+
+// authorize is /oauth2/authorize (RFC 6749 §4.1.1, OIDC Core §3.1.2).
+func (p *Provider) authorize(w http.ResponseWriter, r *http.Request, pool *storage.Pool) {
+	if id := r.URL.Query().Get(AuthRequestParam); id != "" {
+		p.resume(w, r, pool, id)
+		return
+	}
+	ctx := r.Context()
+	ar, err := p.fosite.NewAuthorizeRequest(ctx, r)
+	if err != nil {
+		p.authorizeError(w, r, ar, err)
+		return
+	}
+	if err := p.precheck(ar); err != nil {
+		p.authorizeError(w, r, ar, err)
+		return
+	}
+	sess, err := p.cfg.SSO.Current(r, pool.ID)
+	if err != nil {
+		p.authorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
+		return
+	}
+	form := ar.GetRequestForm()
+	prompts := strings.Fields(form.Get("prompt"))
+	now := p.cfg.Now().UTC()
+	needLogin := sess == nil || slices.Contains(prompts, "login")
+	if sess != nil && form.Get("max_age") != "" {
+		maxAge, err := strconv.Atoi(form.Get("max_age"))
+		if err != nil || maxAge < 0 {
+			p.authorizeError(w, r, ar, fosite.ErrInvalidRequest.WithHint("max_age must be a number of seconds."))
+			return
+		}
+		if now.Sub(sess.AuthTime) > time.Duration(maxAge)*time.Second {
+			needLogin = true
+		}
+	}
+	if needLogin {
+		if slices.Contains(prompts, "none") {
+			p.authorizeError(w, r, ar, fosite.ErrLoginRequired.WithHint("The user is not signed in and prompt=none forbids asking."))
+			return
+		}
+		p.park(w, r, pool, ar)
+		return
+	}
+	p.finish(w, r, pool, ar, sess.Sub, sess.AuthTime, sess.EventID, now)
+}
+
+// precheck refuses early what fosite checks only after sign-in: PKCE must
+// use S256 (Cognito refuses plain), public clients must send it, and only
+// the pool's own directory signs users in until federation exists.
+func (p *Provider) precheck(ar fosite.AuthorizeRequester) error {
+	form := ar.GetRequestForm()
+	challenge, method := form.Get("code_challenge"), form.Get("code_challenge_method")
+	switch {
+	case challenge == "" && method != "":
+		return fosite.ErrInvalidRequest.WithHint("code_challenge_method was given without code_challenge.")
+	case challenge != "" && method != "S256":
+		return fosite.ErrInvalidRequest.WithHint("Only code_challenge_method=S256 is supported.")
+	case challenge == "" && ar.GetClient().IsPublic():
+		return fosite.ErrInvalidRequest.WithHint("Public clients must use PKCE with code_challenge_method=S256.")
+	}
+	if idp := form.Get("identity_provider"); idp != "" && idp != "COGNITO" {
+		return fosite.ErrInvalidRequest.WithHintf("The identity provider %q is not configured for this client.", idp)
+	}
+	return nil
+}
+
+// park stores the request and sends the browser to the sign-in page.
+func (p *Provider) park(w http.ResponseWriter, r *http.Request, pool *storage.Pool, ar fosite.AuthorizeRequester) {
+	raw := make([]byte, 18)
+	if _, err := rand.Read(raw); err != nil {
+		p.authorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
+		return
+	}
+	now := p.cfg.Now().UTC()
+	areq := &storage.AuthRequest{PoolID: pool.ID, ID: base64.RawURLEncoding.EncodeToString(raw), ClientID: ar.GetClient().GetID(),
+		Form: ar.GetRequestForm(), CreatedAt: now, ExpiresAt: now.Add(AuthRequestLifetime)}
+	if err := p.store.CreateAuthRequest(r.Context(), areq); err != nil {
+		p.authorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
+		return
+	}
+	q := url.Values{AuthRequestParam: {areq.ID}, "client_id": {areq.ClientID}}
+	if lang := r.FormValue("lang"); lang != "" {
+		q.Set("lang", lang)
+	}
+	http.Redirect(w, r, p.cfg.Issuer(pool.ID)+"/login?"+q.Encode(), http.StatusFound)
+}
+
+// resume finishes a parked request once the sign-in page has marked it done
+// for the session this browser holds.
+func (p *Provider) resume(w http.ResponseWriter, r *http.Request, pool *storage.Pool, id string) {
+	ctx := r.Context()
+	areq, err := p.store.GetAuthRequest(ctx, pool.ID, id)
+	if errors.Is(err, storage.ErrNotFound) || err == nil && !p.cfg.Now().Before(areq.ExpiresAt) {
+		p.errorPage(w, r, http.StatusBadRequest, "This sign-in request has expired or was already used.",
+			"Go back to the application and start signing in again.")
+		return
+	}
+	if err != nil {
+		p.serverError(w, r, err)
+		return
+	}
+	sess, err := p.cfg.SSO.Current(r, pool.ID)
+	if err != nil {
+		p.serverError(w, r, err)
+		return
+	}
+	if sess == nil || areq.SessionID == "" || areq.SessionID != sess.ID {
+		// Not signed in for this request (yet): back to the sign-in page.
+		q := url.Values{AuthRequestParam: {areq.ID}, "client_id": {areq.ClientID}}
+		http.Redirect(w, r, p.cfg.Issuer(pool.ID)+"/login?"+q.Encode(), http.StatusFound)
+		return
+	}
+	if err := p.store.DeleteAuthRequest(ctx, pool.ID, id); err != nil {
+		// Someone else finished it first: a replayed link.
+		p.errorPage(w, r, http.StatusBadRequest, "This sign-in request was already used.", "Go back to the application and sign in again.")
+		return
+	}
+	r2 := r.Clone(ctx)
+	r2.Method = http.MethodGet
+	r2.URL.RawQuery = url.Values(areq.Form).Encode()
+	r2.Form, r2.PostForm, r2.Body = nil, nil, http.NoBody
+	ar, err := p.fosite.NewAuthorizeRequest(ctx, r2)
+	if err != nil {
+		p.authorizeError(w, r2, ar, err)
+		return
+	}
+	p.finish(w, r2, pool, ar, areq.Sub, areq.AuthTime, areq.EventID, areq.CreatedAt)
+}
+
+// finish grants the request for a signed-in user and redirects back to the
+// client with a code.
+func (p *Provider) finish(w http.ResponseWriter, r *http.Request, pool *storage.Pool, ar fosite.AuthorizeRequester,
+	sub string, authTime time.Time, eventID string, requestedAt time.Time) {
+	ctx := r.Context()
+	user, err := p.dir.GetUserBySub(ctx, pool.ID, sub)
+	if err != nil || !user.Enabled {
+		p.authorizeError(w, r, ar, fosite.ErrAccessDenied.WithHint("The user cannot sign in."))
+		return
+	}
+	scopes := ar.GetRequestedScopes()
+	if len(scopes) == 0 {
+		// Cognito grants all the client's scopes when none are asked for.
+		scopes = ar.GetClient().GetScopes()
+	}
+	for _, s := range scopes {
+		ar.GrantScope(s)
+	}
+	sess := newSession(tokens.SessionData{Sub: user.Sub, Username: user.Username, AuthTime: authTime.UTC().Truncate(time.Second),
+		RequestedAt: requestedAt.UTC().Truncate(time.Second), EventID: eventID, Nonce: ar.GetRequestForm().Get("nonce")})
+	resp, err := p.fosite.NewAuthorizeResponse(ctx, ar, sess)
+	if err != nil {
+		p.authorizeError(w, r, ar, err)
+		return
+	}
+	p.fosite.WriteAuthorizeResponse(ctx, w, ar, resp)
+}
+
+// authorizeError redirects the error to the client when the redirect URI
+// is known good, and otherwise shows the user an error page: an unknown
+// client or redirect URI must never cause a redirect (RFC 6749 §4.1.2.1).
+func (p *Provider) authorizeError(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, err error) {
+	rfc := fosite.ErrorToRFC6749Error(err)
+	if rfc.CodeField >= 500 {
+		p.cfg.Logger.Error("authorize", "err", err, "debug", rfc.DebugField)
+	}
+	if ar != nil && ar.IsRedirectURIValid() {
+		p.fosite.WriteAuthorizeError(r.Context(), w, ar, err)
+		return
+	}
+	title, advice := explain(rfc)
+	p.errorPage(w, r, rfc.CodeField, title, advice)
+}
+
+// explain turns an authorize error the user sees into plain words for the
+// app developer who must fix it.
+func explain(e *fosite.RFC6749Error) (title, advice string) {
+	hint := e.HintField
+	switch e.ErrorField {
+	case fosite.ErrInvalidClient.ErrorField:
+		return "This application is not registered.", "The client_id in the sign-in link does not name an app client of this user pool. The app developer must use the client id shown by DescribeUserPoolClient."
+	case fosite.ErrInvalidRequest.ErrorField:
+		if strings.Contains(hint, "redirect") {
+			return "The redirect URL is not allowed.", "The redirect_uri in the sign-in link is not one of the app client's callback URLs, character for character. The app developer must add it to CallbackURLs or fix the link. " + hint
+		}
+	case fosite.ErrUnsupportedResponseType.ErrorField, fosite.ErrUnauthorizedClient.ErrorField:
+		return "This application may not sign users in here.", "The app client does not allow this OAuth flow. The app developer must enable AllowedOAuthFlowsUserPoolClient and the code flow for it. " + hint
+	case fosite.ErrInvalidScope.ErrorField:
+		return "The application asked for a scope it is not allowed.", hint
+	}
+	return "The sign-in request is not valid.", strings.TrimSpace(e.DescriptionField + " " + hint)
+}
+
+func (p *Provider) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	p.cfg.Logger.Error("oauth", "path", r.URL.Path, "err", err)
+	p.errorPage(w, r, http.StatusInternalServerError, "Something went wrong.", "Please try again in a moment.")
+}

@@ -1,0 +1,283 @@
+package oauth
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/ory/fosite"
+	"github.com/ory/fosite/handler/oauth2"
+	"github.com/ory/fosite/handler/openid"
+	"github.com/ory/fosite/handler/pkce"
+	fstorage "github.com/ory/fosite/storage"
+
+	"github.com/gatehouse-id/gatehouse/server/storage"
+	"github.com/gatehouse-id/gatehouse/server/tokens"
+)
+
+// fositeStore is the one adapter for all of fosite's storage interfaces.
+// Rows carry the pool, and every read checks it against the pool in ctx,
+// since fosite keys rows by signature alone. Access tokens are stateless
+// JWTs: nothing is stored per access token, and revoking one means revoking
+// its family.
+type fositeStore struct{ p *Provider }
+
+var (
+	_ fosite.Storage                     = (*fositeStore)(nil)
+	_ oauth2.CoreStorage                 = (*fositeStore)(nil)
+	_ oauth2.TokenRevocationStorage      = (*fositeStore)(nil)
+	_ pkce.PKCERequestStorage            = (*fositeStore)(nil)
+	_ openid.OpenIDConnectRequestStorage = (*fositeStore)(nil)
+	_ fstorage.Transactional             = (*fositeStore)(nil)
+)
+
+type transactional interface {
+	BeginTX(ctx context.Context) (context.Context, error)
+	Commit(ctx context.Context) error
+	Rollback(ctx context.Context) error
+}
+
+func (s *fositeStore) tx() transactional {
+	t, _ := s.p.store.(transactional)
+	return t
+}
+
+func (s *fositeStore) BeginTX(ctx context.Context) (context.Context, error) { return s.tx().BeginTX(ctx) }
+func (s *fositeStore) Commit(ctx context.Context) error                     { return s.tx().Commit(ctx) }
+func (s *fositeStore) Rollback(ctx context.Context) error                   { return s.tx().Rollback(ctx) }
+
+// ---- clients ----
+
+func (s *fositeStore) GetClient(ctx context.Context, id string) (fosite.Client, error) {
+	c, err := s.p.loadClient(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Client assertions (private_key_jwt) are not offered, so no JTI is known.
+func (s *fositeStore) ClientAssertionJWTValid(context.Context, string) error { return nil }
+func (s *fositeStore) SetClientAssertionJWT(context.Context, string, time.Time) error {
+	return nil
+}
+
+// ---- records ----
+
+func (s *fositeStore) toRecord(r fosite.Requester) (tokens.Record, error) {
+	sess, ok := r.GetSession().(*session)
+	if !ok {
+		return tokens.Record{}, fmt.Errorf("oauth: unexpected session type %T", r.GetSession())
+	}
+	return tokens.Record{
+		RequestID: r.GetID(), RequestedAt: r.GetRequestedAt(), ClientID: r.GetClient().GetID(),
+		RequestedScopes: r.GetRequestedScopes(), GrantedScopes: r.GetGrantedScopes(),
+		RequestedAudience: r.GetRequestedAudience(), GrantedAudience: r.GetGrantedAudience(),
+		Form: r.GetRequestForm(), Session: sess.SessionData,
+	}, nil
+}
+
+func (s *fositeStore) create(ctx context.Context, kind storage.OAuthKind, sig string, r fosite.Requester, life time.Duration) error {
+	pool := poolFrom(ctx)
+	if pool == nil {
+		return errors.New("oauth: no pool in context")
+	}
+	rec, err := s.toRecord(r)
+	if err != nil {
+		return err
+	}
+	data, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	now := s.p.cfg.Now().UTC()
+	return s.p.store.CreateOAuthRecord(ctx, &storage.OAuthRecord{Kind: kind, Signature: sig, PoolID: pool.ID,
+		RequestID: rec.RequestID, ClientID: rec.ClientID, Sub: rec.Session.Sub, Active: true,
+		CreatedAt: now, ExpiresAt: now.Add(life), Data: data})
+}
+
+// get reads a record of the pool in ctx and rebuilds fosite's request; the
+// row is returned too, for its Active flag.
+func (s *fositeStore) get(ctx context.Context, kind storage.OAuthKind, sig string, proto fosite.Session) (*fosite.Request, *storage.OAuthRecord, error) {
+	pool := poolFrom(ctx)
+	row, err := s.p.store.GetOAuthRecord(ctx, kind, sig)
+	if errors.Is(err, storage.ErrNotFound) || err == nil && (pool == nil || row.PoolID != pool.ID) {
+		return nil, nil, fosite.ErrNotFound
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	var rec tokens.Record
+	if err := json.Unmarshal(row.Data, &rec); err != nil {
+		return nil, nil, err
+	}
+	c, err := s.p.loadClient(ctx, rec.ClientID)
+	if err != nil {
+		return nil, nil, err
+	}
+	req := fosite.NewRequest()
+	req.ID, req.RequestedAt, req.Client = rec.RequestID, rec.RequestedAt, c
+	req.RequestedScope, req.GrantedScope = rec.RequestedScopes, rec.GrantedScopes
+	req.RequestedAudience, req.GrantedAudience = rec.RequestedAudience, rec.GrantedAudience
+	req.Form = url.Values(rec.Form)
+	sess := newSession(rec.Session)
+	if ps, ok := proto.(*session); ok && ps != nil {
+		*ps = *sess
+		req.Session = ps
+	} else {
+		req.Session = sess
+	}
+	return req, row, nil
+}
+
+// ---- authorize codes ----
+
+func (s *fositeStore) CreateAuthorizeCodeSession(ctx context.Context, code string, r fosite.Requester) error {
+	return s.create(ctx, storage.KindAuthorizeCode, code, r, AuthorizeCodeLifetime)
+}
+
+// GetAuthorizeCodeSession returns a used code's request with
+// ErrInvalidatedAuthorizeCode, so fosite revokes what the code minted.
+func (s *fositeStore) GetAuthorizeCodeSession(ctx context.Context, code string, sess fosite.Session) (fosite.Requester, error) {
+	req, row, err := s.get(ctx, storage.KindAuthorizeCode, code, sess)
+	if err != nil {
+		return nil, err
+	}
+	if !row.Active {
+		return req, fosite.ErrInvalidatedAuthorizeCode
+	}
+	return req, nil
+}
+
+// InvalidateAuthorizeCodeSession marks a code used, only if it still was
+// unused: of two racing exchanges one wins.
+func (s *fositeStore) InvalidateAuthorizeCodeSession(ctx context.Context, code string) error {
+	err := s.p.store.DeactivateOAuthRecord(ctx, storage.KindAuthorizeCode, code)
+	if errors.Is(err, storage.ErrConflict) {
+		return fosite.ErrInvalidatedAuthorizeCode
+	}
+	return err
+}
+
+// ---- access tokens: stateless ----
+
+func (s *fositeStore) CreateAccessTokenSession(context.Context, string, fosite.Requester) error {
+	return nil
+}
+
+func (s *fositeStore) GetAccessTokenSession(context.Context, string, fosite.Session) (fosite.Requester, error) {
+	return nil, fosite.ErrNotFound
+}
+
+func (s *fositeStore) DeleteAccessTokenSession(context.Context, string) error { return nil }
+
+// ---- refresh tokens ----
+
+// CreateRefreshTokenSession starts the token family of a code exchange.
+func (s *fositeStore) CreateRefreshTokenSession(ctx context.Context, sig, _ string, r fosite.Requester) error {
+	pool := poolFrom(ctx)
+	c, ok := r.GetClient().(*client)
+	if pool == nil || !ok {
+		return errors.New("oauth: refresh token outside a pool")
+	}
+	life := c.GetEffectiveLifespan(fosite.GrantTypeAuthorizationCode, fosite.RefreshToken, 30*24*time.Hour)
+	sess, _ := r.GetSession().(*session)
+	now := s.p.cfg.Now().UTC()
+	return s.p.store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.p.store.CreateFamily(ctx, &storage.Family{PoolID: pool.ID, ID: r.GetID(), ClientID: c.GetID(),
+			Sub: sess.Sub, CreatedAt: now, ExpiresAt: now.Add(life)}); err != nil {
+			return err
+		}
+		return s.create(ctx, storage.KindRefreshToken, sig, r, life)
+	})
+}
+
+func (s *fositeStore) GetRefreshTokenSession(ctx context.Context, sig string, sess fosite.Session) (fosite.Requester, error) {
+	req, row, err := s.get(ctx, storage.KindRefreshToken, sig, sess)
+	if err != nil {
+		return nil, err
+	}
+	if !row.Active {
+		return req, fosite.ErrInactiveToken
+	}
+	return req, nil
+}
+
+func (s *fositeStore) DeleteRefreshTokenSession(ctx context.Context, sig string) error {
+	return s.p.store.DeleteOAuthRecord(ctx, storage.KindRefreshToken, sig)
+}
+
+func (s *fositeStore) RotateRefreshToken(ctx context.Context, _ string, sig string) error {
+	err := s.p.store.DeactivateOAuthRecord(ctx, storage.KindRefreshToken, sig)
+	if errors.Is(err, storage.ErrConflict) {
+		return fosite.ErrInactiveToken
+	}
+	return err
+}
+
+// RevokeRefreshToken and RevokeAccessToken revoke the request's family: its
+// refresh tokens stop working and its access tokens are refused.
+func (s *fositeStore) RevokeRefreshToken(ctx context.Context, requestID string) error {
+	return s.revokeFamily(ctx, requestID)
+}
+
+func (s *fositeStore) RevokeAccessToken(ctx context.Context, requestID string) error {
+	return s.revokeFamily(ctx, requestID)
+}
+
+func (s *fositeStore) revokeFamily(ctx context.Context, requestID string) error {
+	pool := poolFrom(ctx)
+	if pool == nil {
+		return errors.New("oauth: revoke outside a pool")
+	}
+	return s.p.cfg.Engine.RevokeFamily(ctx, pool.ID, requestID)
+}
+
+// ---- PKCE ----
+
+func (s *fositeStore) CreatePKCERequestSession(ctx context.Context, sig string, r fosite.Requester) error {
+	return s.create(ctx, storage.KindPKCE, sig, r, AuthorizeCodeLifetime)
+}
+
+func (s *fositeStore) GetPKCERequestSession(ctx context.Context, sig string, sess fosite.Session) (fosite.Requester, error) {
+	req, _, err := s.get(ctx, storage.KindPKCE, sig, sess)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+func (s *fositeStore) DeletePKCERequestSession(ctx context.Context, sig string) error {
+	return s.p.store.DeleteOAuthRecord(ctx, storage.KindPKCE, sig)
+}
+
+// ---- OpenID Connect: fosite keys these by the raw code, so hash it ----
+
+func codeKey(code string) string {
+	sum := sha256.Sum256([]byte(code))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+func (s *fositeStore) CreateOpenIDConnectSession(ctx context.Context, code string, r fosite.Requester) error {
+	return s.create(ctx, storage.KindOIDC, codeKey(code), r, AuthorizeCodeLifetime)
+}
+
+func (s *fositeStore) GetOpenIDConnectSession(ctx context.Context, code string, r fosite.Requester) (fosite.Requester, error) {
+	req, _, err := s.get(ctx, storage.KindOIDC, codeKey(code), r.GetSession())
+	if errors.Is(err, fosite.ErrNotFound) {
+		return nil, openid.ErrNoSessionFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+func (s *fositeStore) DeleteOpenIDConnectSession(ctx context.Context, code string) error {
+	return s.p.store.DeleteOAuthRecord(ctx, storage.KindOIDC, codeKey(code))
+}
