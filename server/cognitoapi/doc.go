@@ -1,0 +1,40 @@
+// Package cognitoapi is the Cognito user pool API front of Gatehouse: the
+// AWS JSON 1.1 protocol an AWS SDK speaks to cognito-idp, on POST /.
+//
+// A call flows through API.ServeHTTP in this order, each step answering with
+// the error AWS answers:
+//
+//	method        POST (OPTIONS answers the CORS preflight)
+//	X-Amz-Target  AWSCognitoIdentityProviderService.<Op> → a registered
+//	              operation, else UnknownOperationException
+//	Content-Type  application/x-amz-json-1.1 or application/json, else
+//	              SerializationException
+//	body          at most 1 MiB, else 413 RequestEntityTooLargeException
+//	auth          AuthSigV4 operations: SigV4 with the admin credential
+//	              (sigv4.go), else MissingAuthenticationToken-,
+//	              UnrecognizedClient-, InvalidSignature- or
+//	              IncompleteSignatureException; the credential scope's
+//	              region goes into the context (RegionFromContext)
+//	decode        JSON into the operation's typed input, else
+//	              SerializationException
+//	call          the operation; its *Out is the JSON answer ("{}" if nil),
+//	              its error an *Error's {"__type", "message"} or, for any
+//	              other error or a panic, InternalErrorException (HTTP 500)
+//	              with the cause logged, never sent
+//
+// Every answer carries x-amzn-RequestId and Access-Control-Allow-Origin: *.
+//
+// Operations are typed functions registered with register, one file per
+// family (ops_pools.go, ops_users.go, …) listed in registerOperations:
+//
+//	register(a, "DescribeUserPool", AuthSigV4,
+//		func(ctx context.Context, in *describeUserPoolInput) (*describeUserPoolOutput, error) { … })
+//
+// Input and output types are plain structs whose field names are Cognito's
+// member names; dates are Timestamp. Errors come from the constructors in
+// errors.go (InvalidParameter, NotAuthorized, ResourceNotFound, …), mapped
+// from domain errors in one table.
+//
+// Identity pool calls (AWSCognitoIdentityService.<Op>) share the endpoint and
+// are answered UnknownOperationException until that API exists.
+package cognitoapi
