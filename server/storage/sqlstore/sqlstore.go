@@ -104,45 +104,47 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
+// migrate applies pending migrations in one BEGIN IMMEDIATE transaction,
+// which holds the write lock from reading the current version to recording
+// the new ones: processes opening a new database at once apply each
+// migration exactly once, the others waiting and then finding it applied.
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
-		return fmt.Errorf("sqlstore: migrate: %w", err)
-	}
-	var current int
-	if err := s.write.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
-		return fmt.Errorf("sqlstore: migrate: %w", err)
-	}
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
 		return err
 	}
 	sort.Strings(names)
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("sqlstore: migration %s: bad number", base)
+	return s.InTx(ctx, func(ctx context.Context) error {
+		tx := txFrom(ctx)
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
+			return fmt.Errorf("sqlstore: migrate: %w", err)
 		}
-		if version <= current {
-			continue
+		var current int
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+			return fmt.Errorf("sqlstore: migrate: %w", err)
 		}
-		body, err := migrations.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		err = s.InTx(ctx, func(ctx context.Context) error {
-			tx := txFrom(ctx)
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		for _, name := range names {
+			base := strings.TrimPrefix(name, "migrations/")
+			version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+			if err != nil {
+				return fmt.Errorf("sqlstore: migration %s: bad number", base)
+			}
+			if version <= current {
+				continue
+			}
+			body, err := migrations.ReadFile(name)
+			if err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, version)
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("sqlstore: migration %s: %w", base, err)
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("sqlstore: migration %s: %w", base, err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, version); err != nil {
+				return fmt.Errorf("sqlstore: migration %s: %w", base, err)
+			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 type txKey struct{}
@@ -163,12 +165,15 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) (e
 	if err != nil {
 		return fmt.Errorf("sqlstore: begin: %w", err)
 	}
+	returned := false
 	defer func() {
 		if p := recover(); p != nil {
 			tx.Rollback()
 			panic(p)
 		}
-		if err != nil {
+		// Commit only what fn returned nil for: runtime.Goexit (t.FailNow)
+		// leaves fn with neither a panic nor an error.
+		if !returned || err != nil {
 			tx.Rollback()
 			return
 		}
@@ -176,7 +181,9 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) (e
 			err = fmt.Errorf("sqlstore: commit: %w", cerr)
 		}
 	}()
-	return fn(context.WithValue(ctx, txKey{}, tx))
+	err = fn(context.WithValue(ctx, txKey{}, tx))
+	returned = true
+	return err
 }
 
 // BeginTX, Commit and Rollback make Store a fosite storage.Transactional.
