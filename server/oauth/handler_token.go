@@ -84,6 +84,9 @@ func (h *refreshHandler) HandleTokenEndpointRequest(ctx context.Context, r fosit
 }
 
 func (h *refreshHandler) PopulateTokenEndpointResponse(ctx context.Context, r fosite.AccessRequester, resp fosite.AccessResponder) error {
+	if !h.CanHandleTokenEndpointRequest(ctx, r) {
+		return fosite.ErrUnknownRequest
+	}
 	pool := poolFrom(ctx)
 	c, ok := r.GetClient().(*client)
 	if pool == nil || !ok {
