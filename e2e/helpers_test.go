@@ -4,8 +4,8 @@ package e2e
 
 import (
 	"bytes"
-	"encoding/base64"
 	"context"
+	"encoding/base64"
 	"io"
 	"net"
 	"net/http"
@@ -208,3 +208,5 @@ func base64URL(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeSt
 func isRedirect(resp *http.Response) bool {
 	return resp.StatusCode == http.StatusFound || resp.StatusCode == http.StatusSeeOther
 }
+
+func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }

@@ -207,4 +207,3 @@ func assertOAuthError(t *testing.T, err error, code string) {
 		t.Fatalf("OAuth error %q (%s), want %q", re.ErrorCode, re.Body, code)
 	}
 }
-

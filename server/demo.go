@@ -130,7 +130,9 @@ func (rp *demoRP) render(w http.ResponseWriter, status int, v demoView) {
 	demoPage.Execute(w, v)
 }
 
-func (rp *demoRP) home(w http.ResponseWriter, r *http.Request) { rp.render(w, http.StatusOK, demoView{}) }
+func (rp *demoRP) home(w http.ResponseWriter, r *http.Request) {
+	rp.render(w, http.StatusOK, demoView{})
+}
 
 func randomToken() string {
 	b := make([]byte, 24)

@@ -32,7 +32,9 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 	return m
 }
 
-func (m *metrics) observeSignIn(_, flow, outcome string) { m.signIns.WithLabelValues(flow, outcome).Inc() }
+func (m *metrics) observeSignIn(_, flow, outcome string) {
+	m.signIns.WithLabelValues(flow, outcome).Inc()
+}
 
 type statusWriter struct {
 	http.ResponseWriter

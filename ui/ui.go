@@ -151,7 +151,7 @@ button{margin-top:1.5rem;width:100%;padding:.7rem;background:#1a5fb4;color:#fff;
 
 type pageView struct {
 	Title, Error, Action, CSRF, CSRFField, Username, Session string
-	Required                                                []string
+	Required                                                 []string
 }
 
 func (u *UI) render(w http.ResponseWriter, status int, v pageView) {

@@ -142,7 +142,9 @@ type sessionState struct {
 	ID        string    `json:"i"`
 }
 
-func errNotAuthorized(msg string) error { return directory.NewError(directory.KindNotAuthorized, "%s", msg) }
+func errNotAuthorized(msg string) error {
+	return directory.NewError(directory.KindNotAuthorized, "%s", msg)
+}
 
 // ErrIncorrect is the answer to a wrong username or password.
 var ErrIncorrect = directory.NewError(directory.KindNotAuthorized, "Incorrect username or password.")

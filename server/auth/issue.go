@@ -284,4 +284,6 @@ func (e *Engine) ValidateAccess(ctx context.Context, pool *storage.Pool, token s
 }
 
 // Scopes splits a scope claim.
-func Scopes(claims map[string]any) []string { return strings.Fields(tokens.StringClaim(claims, "scope")) }
+func Scopes(claims map[string]any) []string {
+	return strings.Fields(tokens.StringClaim(claims, "scope"))
+}

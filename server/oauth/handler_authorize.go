@@ -33,6 +33,13 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request, pool *stora
 		p.authorizeError(w, r, ar, err)
 		return
 	}
+	// Exact matching, as Cognito: fosite would also accept any port on a
+	// loopback IP (RFC 8252 §7.3), which a registered URL does not promise.
+	if ru := ar.GetRequestForm().Get("redirect_uri"); ru != "" && !slices.Contains(ar.GetClient().GetRedirectURIs(), ru) {
+		title, advice := explain(fosite.ErrInvalidRequest.WithHint("The redirect_uri is not registered."))
+		p.errorPage(w, r, http.StatusBadRequest, title, advice)
+		return
+	}
 	if err := p.precheck(ar); err != nil {
 		p.authorizeError(w, r, ar, err)
 		return

@@ -64,7 +64,9 @@ type refreshHandler struct{ p *Provider }
 
 var _ fosite.TokenEndpointHandler = (*refreshHandler)(nil)
 
-func (h *refreshHandler) CanSkipClientAuth(context.Context, fosite.AccessRequester) bool { return false }
+func (h *refreshHandler) CanSkipClientAuth(context.Context, fosite.AccessRequester) bool {
+	return false
+}
 
 func (h *refreshHandler) CanHandleTokenEndpointRequest(_ context.Context, r fosite.AccessRequester) bool {
 	return r.GetGrantTypes().ExactOne("refresh_token")

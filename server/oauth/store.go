@@ -47,9 +47,11 @@ func (s *fositeStore) tx() transactional {
 	return t
 }
 
-func (s *fositeStore) BeginTX(ctx context.Context) (context.Context, error) { return s.tx().BeginTX(ctx) }
-func (s *fositeStore) Commit(ctx context.Context) error                     { return s.tx().Commit(ctx) }
-func (s *fositeStore) Rollback(ctx context.Context) error                   { return s.tx().Rollback(ctx) }
+func (s *fositeStore) BeginTX(ctx context.Context) (context.Context, error) {
+	return s.tx().BeginTX(ctx)
+}
+func (s *fositeStore) Commit(ctx context.Context) error   { return s.tx().Commit(ctx) }
+func (s *fositeStore) Rollback(ctx context.Context) error { return s.tx().Rollback(ctx) }
 
 // ---- clients ----
 

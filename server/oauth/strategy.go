@@ -26,9 +26,9 @@ type strategy struct {
 }
 
 var (
-	_ oauth2.CoreStrategy                = (*strategy)(nil)
+	_ oauth2.CoreStrategy               = (*strategy)(nil)
 	_ openid.OpenIDConnectTokenStrategy = (*strategy)(nil)
-	_ jwt.Signer                         = (*strategy)(nil)
+	_ jwt.Signer                        = (*strategy)(nil)
 )
 
 // grant builds the minter's view of a fosite request.
