@@ -46,40 +46,111 @@ var DefaultTokenValidity = storage.TokenValidity{
 // CreateClient validates c, gives it an id (and a secret when
 // generateSecret), seals the secret and stores the client. It returns the
 // plain secret, which DescribeUserPoolClient also returns, as Cognito does.
+// A c.ID set by the caller is kept (the config file pins client ids); such
+// an id must be free in every pool.
 func (d *Directory) CreateClient(ctx context.Context, c *storage.Client, generateSecret bool) (string, error) {
-	if _, err := d.GetPool(ctx, c.PoolID); err != nil {
+	var plain string
+	if generateSecret {
+		plain = NewClientSecret()
+	}
+	if err := d.createClient(ctx, c, plain); err != nil {
 		return "", err
+	}
+	return plain, nil
+}
+
+// CreateClientWithSecret is CreateClient with a secret the caller chose,
+// as Cognito's AddUserPoolClientSecret takes one: 24 to 64 letters, digits,
+// _ or +. The config file uses it to pin a relying party's credentials.
+func (d *Directory) CreateClientWithSecret(ctx context.Context, c *storage.Client, secret string) error {
+	if !ValidClientSecret(secret) {
+		return newErr(KindInvalidParameter, "ClientSecret must be 24 to 64 letters, digits, _ or +")
+	}
+	return d.createClient(ctx, c, secret)
+}
+
+func (d *Directory) createClient(ctx context.Context, c *storage.Client, secret string) error {
+	if _, err := d.GetPool(ctx, c.PoolID); err != nil {
+		return err
 	}
 	if c.Name == "" || len(c.Name) > 128 {
-		return "", newErr(KindInvalidParameter, "ClientName must be 1 to 128 characters")
+		return newErr(KindInvalidParameter, "ClientName must be 1 to 128 characters")
 	}
-	if err := d.normaliseClient(ctx, c, generateSecret); err != nil {
-		return "", err
+	pinned := c.ID != ""
+	if pinned && !ValidClientID(c.ID) {
+		return newErr(KindInvalidParameter, "Invalid client id %q", c.ID)
+	}
+	if err := d.normaliseClient(ctx, c, secret != ""); err != nil {
+		return err
 	}
 	now := d.Now()
 	c.CreatedAt, c.UpdatedAt = now, now
-	var plain string
 	for range 5 {
-		c.ID = NewClientID()
-		if generateSecret {
-			plain = NewClientSecret()
-			sealed, err := d.sealer.Seal([]byte(plain), "client-secret:"+c.ID)
+		if !pinned {
+			c.ID = NewClientID()
+		}
+		if secret != "" {
+			sealed, err := d.sealer.Seal([]byte(secret), "client-secret:"+c.ID)
 			if err != nil {
-				return "", err
+				return err
 			}
 			c.SealedSecret = sealed
 		}
 		err := d.store.CreateClient(ctx, c)
 		if errors.Is(err, storage.ErrAlreadyExists) {
+			if pinned {
+				return newErr(KindInvalidParameter, "A client with id %s already exists.", c.ID)
+			}
 			continue
 		}
 		if err != nil {
-			return "", fmt.Errorf("directory: create client: %w", err)
+			return fmt.Errorf("directory: create client: %w", err)
 		}
-		return plain, nil
+		return nil
 	}
-	return "", errors.New("directory: create client: no free id")
+	return errors.New("directory: create client: no free id")
 }
+
+// SetClientSecret replaces a client's secret with secret, or removes it
+// when secret is empty, and stores the client. Cognito's API cannot do
+// this to one secret; the config file does it so that the stored client
+// matches the file.
+func (d *Directory) SetClientSecret(ctx context.Context, poolID, clientID, secret string) error {
+	if secret != "" && !ValidClientSecret(secret) {
+		return newErr(KindInvalidParameter, "ClientSecret must be 24 to 64 letters, digits, _ or +")
+	}
+	c, err := d.GetClient(ctx, poolID, clientID)
+	if err != nil {
+		return err
+	}
+	c.SealedSecret = nil
+	if secret != "" {
+		if c.SealedSecret, err = d.sealer.Seal([]byte(secret), "client-secret:"+c.ID); err != nil {
+			return err
+		}
+	}
+	if err := d.normaliseClient(ctx, c, secret != ""); err != nil {
+		return err
+	}
+	c.UpdatedAt = d.Now()
+	return d.store.UpdateClient(ctx, c)
+}
+
+var (
+	clientIDPattern     = regexp.MustCompile(`^[\w+]{1,128}$`)
+	clientSecretPattern = regexp.MustCompile(`^[\w+]{24,64}$`)
+)
+
+// ValidClientID reports whether id has the shape Cognito allows for a
+// client id: 1 to 128 letters, digits, _ or +.
+func ValidClientID(id string) bool { return clientIDPattern.MatchString(id) }
+
+// ValidClientSecret reports whether s is a secret Cognito would accept
+// from a caller: 24 to 64 letters, digits, _ or +.
+func ValidClientSecret(s string) bool { return clientSecretPattern.MatchString(s) }
+
+// IsExplicitAuthFlow reports whether f is one of Cognito's ExplicitAuthFlows.
+func IsExplicitAuthFlow(f string) bool { return slices.Contains(knownAuthFlows, f) }
 
 // UpdateClient validates and stores changed settings of a client, keeping
 // its id and secret.
@@ -99,7 +170,38 @@ func (d *Directory) UpdateClient(ctx context.Context, c *storage.Client) error {
 	return d.store.UpdateClient(ctx, c)
 }
 
+// normaliseClient is NormalizeClient plus the checks against the pool's
+// resource servers and identity providers.
 func (d *Directory) normaliseClient(ctx context.Context, c *storage.Client, hasSecret bool) error {
+	if err := NormalizeClient(c, hasSecret); err != nil {
+		return err
+	}
+	custom, err := d.PoolScopes(ctx, c.PoolID)
+	if err != nil {
+		return err
+	}
+	for _, s := range c.AllowedOAuthScopes {
+		if IsCustomScope(s) && !slices.Contains(custom, s) {
+			return newErr(KindScopeDoesNotExist, "Invalid scope requested: %s", s)
+		}
+	}
+	for _, p := range c.SupportedIdentityProviders {
+		if p != "COGNITO" {
+			// Upstream providers arrive with federation; until then only
+			// the pool's own directory can sign users in.
+			return newErr(KindInvalidParameter, "The provider %s does not exist for User Pool %s", p, c.PoolID)
+		}
+	}
+	return nil
+}
+
+// NormalizeClient fills a client's defaults (token validity, auth flows,
+// PreventUserExistenceErrors) and checks every rule that needs no store,
+// as CreateClient and UpdateClient do; they add the checks against the
+// pool (custom scopes, identity providers). The config file calls it to
+// refuse a bad client before anything is written, and to compare a
+// declared client with a stored one.
+func NormalizeClient(c *storage.Client, hasSecret bool) error {
 	if c.TokenValidity == (storage.TokenValidity{}) {
 		c.TokenValidity = DefaultTokenValidity
 	}
@@ -184,12 +286,8 @@ func (d *Directory) normaliseClient(ctx context.Context, c *storage.Client, hasS
 	if len(c.AllowedOAuthScopes) > 50 {
 		return newErr(KindInvalidParameter, "At most 50 OAuth scopes")
 	}
-	custom, err := d.PoolScopes(ctx, c.PoolID)
-	if err != nil {
-		return err
-	}
 	for _, s := range c.AllowedOAuthScopes {
-		if !scopePattern.MatchString(s) || !slices.Contains(StandardScopes, s) && !slices.Contains(custom, s) {
+		if !scopePattern.MatchString(s) {
 			return newErr(KindScopeDoesNotExist, "Invalid scope requested: %s", s)
 		}
 		if slices.Contains(c.AllowedOAuthFlows, "client_credentials") && !IsCustomScope(s) {
@@ -202,13 +300,6 @@ func (d *Directory) normaliseClient(ctx context.Context, c *storage.Client, hasS
 		}
 		if (slices.Contains(c.AllowedOAuthFlows, "code") || slices.Contains(c.AllowedOAuthFlows, "implicit")) && len(c.CallbackURLs) == 0 {
 			return newErr(KindInvalidParameter, "CallbackURLs are required for the code and implicit flows.")
-		}
-	}
-	for _, p := range c.SupportedIdentityProviders {
-		if p != "COGNITO" {
-			// Upstream providers arrive with federation; until then only
-			// the pool's own directory can sign users in.
-			return newErr(KindInvalidParameter, "The provider %s does not exist for User Pool %s", p, c.PoolID)
 		}
 	}
 	for _, a := range append(slices.Clone(c.ReadAttributes), c.WriteAttributes...) {

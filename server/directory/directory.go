@@ -72,40 +72,39 @@ var DefaultPasswordPolicy = storage.PasswordPolicy{
 	TemporaryPasswordValidityDays: 7,
 }
 
-// CreatePool validates p, fills its id (in region, or the directory's
-// region when empty) and defaults, and stores it.
-func (d *Directory) CreatePool(ctx context.Context, p *storage.Pool, region string) (*storage.Pool, error) {
-	if region == "" {
-		region = d.region
-	}
+// NormalizePool validates a pool's settings and fills Cognito's defaults,
+// as CreatePool does, without a store: the schema is merged into the
+// standard one. The config file calls it to refuse a bad pool before
+// anything is written, and to compare a declared pool with a stored one.
+func NormalizePool(p *storage.Pool) error {
 	p.Name = strings.TrimSpace(p.Name)
 	if p.Name == "" || len(p.Name) > 128 {
-		return nil, newErr(KindInvalidParameter, "PoolName must be 1 to 128 characters")
+		return newErr(KindInvalidParameter, "PoolName must be 1 to 128 characters")
 	}
 	if err := validatePolicy(&p.PasswordPolicy); err != nil {
-		return nil, err
+		return err
 	}
 	for _, a := range p.UsernameAttributes {
 		if a != "email" && a != "phone_number" {
-			return nil, newErr(KindInvalidParameter, "Invalid UsernameAttributes value %q: email or phone_number", a)
+			return newErr(KindInvalidParameter, "Invalid UsernameAttributes value %q: email or phone_number", a)
 		}
 	}
 	for _, a := range p.AliasAttributes {
 		if a != "email" && a != "phone_number" && a != "preferred_username" {
-			return nil, newErr(KindInvalidParameter, "Invalid AliasAttributes value %q", a)
+			return newErr(KindInvalidParameter, "Invalid AliasAttributes value %q", a)
 		}
 	}
 	if len(p.UsernameAttributes) > 0 && len(p.AliasAttributes) > 0 {
-		return nil, newErr(KindInvalidParameter, "UsernameAttributes and AliasAttributes cannot both be set")
+		return newErr(KindInvalidParameter, "UsernameAttributes and AliasAttributes cannot both be set")
 	}
 	for _, a := range p.AutoVerifiedAttributes {
 		if a != "email" && a != "phone_number" {
-			return nil, newErr(KindInvalidParameter, "Invalid AutoVerifiedAttributes value %q", a)
+			return newErr(KindInvalidParameter, "Invalid AutoVerifiedAttributes value %q", a)
 		}
 	}
 	schema, err := buildSchema(p.Schema)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	p.Schema = schema
 	if p.MfaConfiguration == "" {
@@ -117,13 +116,37 @@ func (d *Directory) CreatePool(ctx context.Context, p *storage.Pool, region stri
 	if p.UserPoolTier == "" {
 		p.UserPoolTier = "ESSENTIALS"
 	}
+	return nil
+}
+
+// CreatePool validates p, fills its id (in region, or the directory's
+// region when empty) and defaults, and stores it. A p.ID set by the caller
+// is kept: the config file pins pool ids so that relying parties can
+// hard-code the issuer; such an id must be free.
+func (d *Directory) CreatePool(ctx context.Context, p *storage.Pool, region string) (*storage.Pool, error) {
+	if region == "" {
+		region = d.region
+	}
+	pinned := p.ID != ""
+	if pinned && !ValidPoolID(p.ID) {
+		return nil, newErr(KindInvalidParameter, "Invalid user pool id %q", p.ID)
+	}
+	if err := NormalizePool(p); err != nil {
+		return nil, err
+	}
 	now := d.Now()
 	p.CreatedAt, p.UpdatedAt = now, now
+	var err error
 	for range 5 {
-		p.ID = NewPoolID(region)
+		if !pinned {
+			p.ID = NewPoolID(region)
+		}
 		err = d.store.CreatePool(ctx, p)
 		if !errors.Is(err, storage.ErrAlreadyExists) {
 			break
+		}
+		if pinned {
+			return nil, newErr(KindInvalidParameter, "User pool %s already exists.", p.ID)
 		}
 	}
 	if err != nil {
@@ -220,6 +243,27 @@ func (d *Directory) AddCustomAttributes(ctx context.Context, poolID string, attr
 
 // CreateResourceServer validates and stores a resource server.
 func (d *Directory) CreateResourceServer(ctx context.Context, rs *storage.ResourceServer) error {
+	if err := d.validateResourceServer(ctx, rs); err != nil {
+		return err
+	}
+	err := d.store.CreateResourceServer(ctx, rs)
+	if errors.Is(err, storage.ErrAlreadyExists) {
+		return newErr(KindInvalidParameter, "%s already exists in user pool %s.", rs.Identifier, rs.PoolID)
+	}
+	return err
+}
+
+// UpdateResourceServer validates and stores a resource server's new name
+// and scopes; the identifier names it.
+func (d *Directory) UpdateResourceServer(ctx context.Context, rs *storage.ResourceServer) error {
+	if err := d.validateResourceServer(ctx, rs); err != nil {
+		return err
+	}
+	return notFound(d.store.UpdateResourceServer(ctx, rs), KindResourceNotFound,
+		"Resource server "+rs.Identifier+" does not exist.")
+}
+
+func (d *Directory) validateResourceServer(ctx context.Context, rs *storage.ResourceServer) error {
 	if _, err := d.GetPool(ctx, rs.PoolID); err != nil {
 		return err
 	}
@@ -237,11 +281,7 @@ func (d *Directory) CreateResourceServer(ctx context.Context, rs *storage.Resour
 			return newErr(KindInvalidParameter, "Invalid scope name %q", s.Name)
 		}
 	}
-	err := d.store.CreateResourceServer(ctx, rs)
-	if errors.Is(err, storage.ErrAlreadyExists) {
-		return newErr(KindInvalidParameter, "%s already exists in user pool %s.", rs.Identifier, rs.PoolID)
-	}
-	return err
+	return nil
 }
 
 // PoolScopes returns every custom scope of a pool as `{identifier}/{scope}`.

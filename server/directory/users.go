@@ -3,7 +3,7 @@ package directory
 import (
 	"context"
 	"errors"
-		"maps"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -218,7 +218,9 @@ func (d *Directory) GetUserBySub(ctx context.Context, poolID, sub string) (*stor
 }
 
 // HashPassword hashes with the directory's argon2id parameters.
-func (d *Directory) HashPassword(password string) (string, error) { return HashPassword(password, d.argon) }
+func (d *Directory) HashPassword(password string) (string, error) {
+	return HashPassword(password, d.argon)
+}
 
 // CheckPassword verifies a user's password; rehash says the stored hash
 // should be upgraded to the current parameters.
@@ -346,6 +348,20 @@ func (d *Directory) CreateGroup(ctx context.Context, g *storage.Group) error {
 		return newErr(KindGroupExists, "A group with the name %s already exists.", g.Name)
 	}
 	return err
+}
+
+// UpdateGroup validates and stores a group's new description, role and
+// precedence; the name names it.
+func (d *Directory) UpdateGroup(ctx context.Context, g *storage.Group) error {
+	if g.Precedence != nil && *g.Precedence < 0 {
+		return newErr(KindInvalidParameter, "Precedence must be 0 or more")
+	}
+	old, err := d.GetGroup(ctx, g.PoolID, g.Name)
+	if err != nil {
+		return err
+	}
+	g.CreatedAt, g.UpdatedAt = old.CreatedAt, d.Now()
+	return notFound(d.store.UpdateGroup(ctx, g), KindResourceNotFound, "Group not found.")
 }
 
 // GetGroup returns a group of the pool.

@@ -1,0 +1,67 @@
+// Package config is Gatehouse's configuration as code: a YAML file
+// (`gatehouse serve --config gatehouse.yaml`) that declares user pools,
+// their resource servers, app clients, groups and, in dev mode, users, and
+// that Apply writes into the directory at start.
+//
+// The file, in short (docs/gatehouse.example.yaml documents every field):
+//
+//	pools:
+//	  - name: demo                      # natural key of the pool
+//	    id: us-east-1_Demo00001         # optional: pin the id, so the issuer is fixed
+//	    username_attributes: [email]
+//	    password_policy: {minimum_length: 10, require_symbols: false}
+//	    schema: [{name: tier, attribute_data_type: String}]
+//	    resource_servers:
+//	      - identifier: https://api.example.com
+//	        name: API
+//	        scopes: [{scope_name: read, scope_description: Read things}]
+//	    clients:
+//	      - name: web                     # natural key within the pool
+//	        id: demowebclient             # optional pinned id
+//	        generate_secret: true         # or secret: <24 to 64 of [A-Za-z0-9_+]>
+//	        callback_urls: [http://localhost:3000/callback]
+//	        allowed_oauth_flows: [code]
+//	        allowed_oauth_scopes: [openid, email]
+//	        allowed_oauth_flows_user_pool_client: true
+//	        supported_identity_providers: [COGNITO]
+//	        access_token_validity: 60m    # durations: 90s, 60m, 12h, 30d, 1d12h
+//	        refresh_token_validity: 30d
+//	    groups: [{name: admins, precedence: 1}]
+//	    users:                          # applied only with ApplyOptions.Users (dev)
+//	      - username: alice@example.com
+//	        password: Passw0rd!
+//	        attributes: {email_verified: "true"}
+//	        groups: [admins]
+//
+// # Reading
+//
+// Parse and Load decode strictly: an unknown field, a value of the wrong
+// type, a duplicate key or a second document is refused. yaml.v3's
+// Decoder.KnownFields does not reach through custom unmarshalers and its
+// errors name no field, so the file is read into a yaml.Node tree and
+// walked by hand (decode.go): every value's path
+// (pools[0].clients[1].callback_urls[0]) and line are kept, and every
+// error is one sentence naming both. Everything that can be checked without
+// a store is checked before Parse returns — names, required fields, enum
+// values, URLs, ids, secrets, durations, the password policy and the users'
+// passwords against it — using the directory's own rules (NormalizePool,
+// NormalizeClient, ValidateRedirectURL, ValidatePassword) where it has them.
+//
+// # Applying
+//
+// Apply upserts by natural key: a pool by its pinned id, else by name; a
+// resource server by identifier; a client by its pinned id, else by name
+// within the pool; a group by name; a user by username. It runs in one
+// store transaction, so a file that fails half-way writes nothing, and it
+// writes only what differs, so applying the same file twice changes nothing
+// (not even UpdatedAt). The file is authoritative for the fields it can
+// express: a field left out takes Cognito's default, not the stored value.
+// Apply never deletes anything the file does not name, and it refuses to
+// change what Cognito makes immutable (username and alias attributes, case
+// sensitivity, existing schema attributes); custom attributes may be added.
+//
+// Users are applied only when asked (dev mode). A user is created with the
+// file's password if missing; an existing user keeps their password and
+// status, gets the declared attribute values, and is made a member of
+// exactly the declared groups.
+package config
