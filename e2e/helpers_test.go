@@ -44,8 +44,10 @@ func (c *clock) Advance(d time.Duration) {
 // testServer is a real server on httptest with a fresh store.
 type testServer struct {
 	*server.Server
-	URL   string
-	clock *clock
+	URL       string
+	clock     *clock
+	dataDir   string
+	masterKey []byte
 }
 
 func newTestServer(t *testing.T, mutate ...func(*server.Config)) *testServer {
@@ -73,7 +75,7 @@ func newTestServer(t *testing.T, mutate ...func(*server.Config)) *testServer {
 		hs.Close()
 		s.Close()
 	})
-	return &testServer{Server: s, URL: base, clock: clk}
+	return &testServer{Server: s, URL: base, clock: clk, dataDir: cfg.DataDir, masterKey: cfg.MasterKey}
 }
 
 // fixture is a pool with a confidential and a public client and a user.

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -14,6 +15,9 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
+
+	"github.com/gatehouse-id/gatehouse/server/directory"
+	"github.com/gatehouse-id/gatehouse/server/storage"
 )
 
 // Demo is the pool, client and user that dev mode creates, and the demo
@@ -27,43 +31,82 @@ type Demo struct {
 	Issuer       string
 }
 
-// DemoPoolID is the dev pool's pinned id, so its issuer never changes.
-const DemoPoolID = "us-east-1_DemoPool1"
+const (
+	demoPoolName   = "demo"
+	demoClientName = "demo-app"
+	demoUsername   = "demo"
+	demoPassword   = "Demo-Passw0rd!"
+)
 
-// demoConfig is the dev-mode config: a pool, a confidential client for the
-// demo relying party, a group and a user.
-func demoConfig(publicURL string) string {
-	return `pools:
-  - name: demo
-    id: ` + DemoPoolID + `
-    username_attributes: []
-    auto_verified_attributes: [email]
-    groups:
-      - name: admins
-        description: Demo administrators
-        precedence: 1
-    clients:
-      - name: demo-app
-        id: gatehousedemoclient0000001
-        secret: gatehouse-demo-secret-not-for-production-0000000001
-        callback_urls: ["` + publicURL + `/callback"]
-        logout_urls: ["` + publicURL + `/"]
-        allowed_oauth_flows: [code]
-        allowed_oauth_scopes: [openid, email, profile, phone, aws.cognito.signin.user.admin]
-        allowed_oauth_flows_user_pool_client: true
-        supported_identity_providers: [COGNITO]
-        explicit_auth_flows: [ALLOW_USER_PASSWORD_AUTH, ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH]
-        enable_token_revocation: true
-    users:
-      - username: demo
-        password: Demo-Passw0rd!
-        attributes:
-          email: demo@example.com
-          email_verified: "true"
-          given_name: Demo
-          family_name: User
-        groups: [admins]
-`
+// seedDemo makes (or finds, on later starts) the dev pool, a confidential
+// client for the demo relying party, a group and a user.
+func (s *Server) seedDemo(ctx context.Context) error {
+	d := s.Dir
+	var pool *storage.Pool
+	for after := ""; pool == nil; {
+		pools, err := d.ListPools(ctx, after, 100)
+		if err != nil {
+			return err
+		}
+		for _, p := range pools {
+			if p.Name == demoPoolName {
+				pool = p
+			}
+		}
+		if len(pools) < 100 {
+			break
+		}
+		after = pools[len(pools)-1].ID
+	}
+	var err error
+	if pool == nil {
+		if pool, err = d.CreatePool(ctx, &storage.Pool{Name: demoPoolName, AutoVerifiedAttributes: []string{"email"}}, ""); err != nil {
+			return err
+		}
+	}
+	demo := &Demo{PoolID: pool.ID, Issuer: s.cfg.PublicURL + "/" + pool.ID, Username: demoUsername, Password: demoPassword}
+	clients, err := d.ListClients(ctx, pool.ID, "", 0)
+	if err != nil {
+		return err
+	}
+	for _, c := range clients {
+		if c.Name == demoClientName {
+			demo.ClientID = c.ID
+			if demo.ClientSecret, err = d.ClientSecret(c); err != nil {
+				return err
+			}
+		}
+	}
+	if demo.ClientID == "" {
+		c := &storage.Client{PoolID: pool.ID, Name: demoClientName,
+			CallbackURLs: []string{s.cfg.PublicURL + "/callback"}, LogoutURLs: []string{s.cfg.PublicURL + "/"},
+			AllowedOAuthFlows: []string{"code"}, AllowedOAuthFlowsUserPoolClient: true,
+			AllowedOAuthScopes:         []string{"openid", "email", "profile", "phone", "aws.cognito.signin.user.admin"},
+			SupportedIdentityProviders: []string{"COGNITO"}, EnableTokenRevocation: true,
+			ExplicitAuthFlows: []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}}
+		if demo.ClientSecret, err = d.CreateClient(ctx, c, true); err != nil {
+			return err
+		}
+		demo.ClientID = c.ID
+	}
+	if _, err := d.GetGroup(ctx, pool.ID, "admins"); errors.Is(err, directory.ErrResourceNotFound) {
+		one := int64(1)
+		if err := d.CreateGroup(ctx, &storage.Group{PoolID: pool.ID, Name: "admins", Description: "Demo administrators", Precedence: &one}); err != nil {
+			return err
+		}
+	}
+	if _, err := d.FindUser(ctx, pool, demoUsername); errors.Is(err, directory.ErrUserNotFound) {
+		u, err := d.CreateUser(ctx, pool, directory.NewUser{Username: demoUsername, Password: demoPassword,
+			Attributes: map[string]string{"email": "demo@example.com", "email_verified": "true", "given_name": "Demo", "family_name": "User"}})
+		if err != nil {
+			return err
+		}
+		if err := d.AddUserToGroup(ctx, pool.ID, "admins", u.Sub); err != nil {
+			return err
+		}
+	}
+	s.Demo = demo
+	return nil
 }
 
 // demoRP is the demo relying party: a plain OIDC client of the demo pool,
