@@ -87,7 +87,7 @@ func split(token string) (header, payload string, sig []byte, err error) {
 	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
 		return "", "", nil, errors.Join(ErrInvalidToken, errors.New("not a compact JWS"))
 	}
-	sig, err = base64.RawURLEncoding.DecodeString(parts[2])
+	sig, err = base64.RawURLEncoding.Strict().DecodeString(parts[2])
 	if err != nil {
 		return "", "", nil, errors.Join(ErrInvalidToken, errors.New("bad signature encoding"))
 	}
