@@ -80,16 +80,15 @@ func newTestServer(t *testing.T, mutate ...func(*server.Config)) *testServer {
 
 // fixture is a pool with a confidential and a public client and a user.
 type fixture struct {
-	pool         *storage.Pool
-	issuer       string
-	client       *storage.Client
-	secret       string
-	public       *storage.Client
-	user         *storage.User
-	password     string
-	callback     string
-	logoutURL    string
-	publicClient string
+	pool      *storage.Pool
+	issuer    string
+	client    *storage.Client
+	secret    string
+	public    *storage.Client
+	user      *storage.User
+	password  string
+	callback  string
+	logoutURL string
 }
 
 func (ts *testServer) fixture(t *testing.T) *fixture {
