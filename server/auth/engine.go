@@ -39,6 +39,7 @@ const (
 	FlowAdminNoSRP        = "ADMIN_NO_SRP_AUTH"
 	FlowRefreshToken      = "REFRESH_TOKEN_AUTH"
 	FlowRefresh           = "REFRESH_TOKEN"
+	FlowUserSRP           = "USER_SRP_AUTH"
 	// FlowHostedUI is the hosted sign-in form: username and password, with
 	// the client's OAuth settings instead of its explicit auth flows.
 	FlowHostedUI = "HOSTED_UI"
@@ -47,6 +48,7 @@ const (
 // Challenges (Cognito's ChallengeNameType values).
 const (
 	ChallengeNewPasswordRequired = "NEW_PASSWORD_REQUIRED"
+	ChallengePasswordVerifier    = "PASSWORD_VERIFIER"
 )
 
 // Outcome names for metrics and events.
@@ -140,6 +142,11 @@ type sessionState struct {
 	Challenge string    `json:"ch"`
 	Expires   time.Time `json:"e"`
 	ID        string    `json:"i"`
+	// USER_SRP_AUTH: the server's secret b, the client's A and the secret
+	// block the client must sign.
+	SRPSecret []byte `json:"b,omitempty"`
+	SRPA      string `json:"a,omitempty"`
+	Block     string `json:"sb,omitempty"`
 }
 
 func errNotAuthorized(msg string) error {
@@ -161,6 +168,8 @@ func flowAllowed(c *storage.Client, flow string) bool {
 		return has("ALLOW_ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH")
 	case FlowRefreshToken, FlowRefresh:
 		return has("ALLOW_REFRESH_TOKEN_AUTH") || !has("CUSTOM_AUTH_FLOW_ONLY")
+	case FlowUserSRP:
+		return has("ALLOW_USER_SRP_AUTH")
 	case FlowHostedUI:
 		return true
 	}
@@ -170,12 +179,15 @@ func flowAllowed(c *storage.Client, flow string) bool {
 // Start begins a password flow.
 func (e *Engine) Start(ctx context.Context, req Request) (*Step, error) {
 	switch req.Flow {
-	case FlowUserPassword, FlowAdminUserPassword, FlowAdminNoSRP, FlowHostedUI:
+	case FlowUserPassword, FlowAdminUserPassword, FlowAdminNoSRP, FlowHostedUI, FlowUserSRP:
 	default:
 		return nil, directory.NewError(directory.KindInvalidParameter, "Unsupported auth flow %s", req.Flow)
 	}
 	if !flowAllowed(req.Client, req.Flow) {
 		return nil, directory.NewError(directory.KindInvalidParameter, "%s flow not enabled for this client", req.Flow)
+	}
+	if req.Flow == FlowUserSRP {
+		return e.srpStart(ctx, req)
 	}
 	username, password := req.Params["USERNAME"], req.Params["PASSWORD"]
 	if username == "" {
@@ -188,15 +200,33 @@ func (e *Engine) Start(ctx context.Context, req Request) (*Step, error) {
 }
 
 func (e *Engine) passwordStep(ctx context.Context, req Request, username, password string) (*Step, error) {
-	now := e.cfg.Now().UTC()
+	user, err := e.identify(ctx, req, username, func() { e.dir.BurnPasswordCheck(password) })
+	if err != nil {
+		return nil, err
+	}
+	ok, rehash := e.dir.CheckPassword(user, password)
+	if !ok {
+		return nil, e.wrongFactor(ctx, req, user)
+	}
+	return e.afterFactor(ctx, req, user, password, rehash)
+}
+
+// hides reports whether a failure must not tell an unknown user from a
+// wrong password (PreventUserExistenceErrors, and always in the hosted UI).
+func hides(req Request) bool {
+	return req.Client.PreventUserExistenceErrors == "ENABLED" || req.Flow == FlowHostedUI
+}
+
+// identify finds the user who is signing in and refuses one locked out.
+// burn spends the time a factor check would, for unknown users.
+func (e *Engine) identify(ctx context.Context, req Request, username string, burn func()) (*storage.User, error) {
 	pool, client := req.Pool, req.Client
-	hide := client.PreventUserExistenceErrors == "ENABLED" || req.Flow == FlowHostedUI
 	user, err := e.dir.FindUser(ctx, pool, username)
 	if errors.Is(err, directory.ErrUserNotFound) {
-		e.dir.BurnPasswordCheck(password)
+		burn()
 		e.event(ctx, pool.ID, client.ID, nil, username, req.IP, "Fail", "user not found")
 		e.cfg.Observe(pool.ID, req.Flow, OutcomeFailure)
-		if hide {
+		if hides(req) {
 			return nil, ErrIncorrect
 		}
 		return nil, err
@@ -204,23 +234,34 @@ func (e *Engine) passwordStep(ctx context.Context, req Request, username, passwo
 	if err != nil {
 		return nil, err
 	}
-	if now.Before(user.LockedUntil) {
+	if e.cfg.Now().Before(user.LockedUntil) {
 		e.event(ctx, pool.ID, client.ID, user, username, req.IP, "Fail", "locked out")
 		e.cfg.Observe(pool.ID, req.Flow, OutcomeLocked)
 		return nil, errNotAuthorized("Password attempts exceeded")
 	}
-	ok, rehash := e.dir.CheckPassword(user, password)
-	if !ok {
-		if user.Status == storage.StatusUnconfirmed && !hide {
-			// Cognito tells an unconfirmed user so even with a wrong password.
-			return nil, directory.NewError(directory.KindUserNotConfirmed, "User is not confirmed.")
-		}
-		e.recordFailure(ctx, pool, client, user, req)
-		return nil, ErrIncorrect
+	return user, nil
+}
+
+// wrongFactor answers a failed password (or SRP proof) and counts it.
+func (e *Engine) wrongFactor(ctx context.Context, req Request, user *storage.User) error {
+	if user.Status == storage.StatusUnconfirmed && !hides(req) {
+		// Cognito tells an unconfirmed user so even with a wrong password.
+		return directory.NewError(directory.KindUserNotConfirmed, "User is not confirmed.")
 	}
+	e.recordFailure(ctx, req.Pool, req.Client, user, req)
+	return ErrIncorrect
+}
+
+// afterFactor finishes a sign-in whose first factor verified: the account's
+// state, the reset of the failure counter, upgrades of the stored password
+// (rehash, SRP verifier) when the plain password is at hand, then a
+// challenge or done.
+func (e *Engine) afterFactor(ctx context.Context, req Request, user *storage.User, password string, rehash bool) (*Step, error) {
+	now := e.cfg.Now().UTC()
+	pool, client := req.Pool, req.Client
 	switch {
 	case !user.Enabled:
-		e.event(ctx, pool.ID, client.ID, user, username, req.IP, "Fail", "disabled")
+		e.event(ctx, pool.ID, client.ID, user, user.Username, req.IP, "Fail", "disabled")
 		e.cfg.Observe(pool.ID, req.Flow, OutcomeFailure)
 		return nil, errNotAuthorized("User is disabled.")
 	case user.Status == storage.StatusUnconfirmed:
@@ -232,10 +273,17 @@ func (e *Engine) passwordStep(ctx context.Context, req Request, username, passwo
 	case user.Status == storage.StatusExternalProvider:
 		return nil, ErrIncorrect
 	}
-	if rehash || user.FailedSignIns > 0 {
+	_, _, hasSRP := e.dir.SRPVerifier(pool, user)
+	upgradeSRP := password != "" && !hasSRP
+	if rehash || upgradeSRP || user.FailedSignIns > 0 {
 		if rehash {
 			if h, err := e.dir.HashPassword(password); err == nil {
 				user.PasswordHash = h
+			}
+		}
+		if upgradeSRP {
+			if err := e.dir.SetSRPVerifier(pool, user, password); err != nil {
+				return nil, err
 			}
 		}
 		user.FailedSignIns, user.LockedUntil = 0, time.Time{}
@@ -314,9 +362,15 @@ func (e *Engine) newPasswordParams(pool *storage.Pool, user *storage.User) map[s
 }
 
 func (e *Engine) challenge(pool *storage.Pool, client *storage.Client, user *storage.User, name string, params map[string]string) (*Step, error) {
+	return e.challengeWith(pool, client, user, name, params, sessionState{})
+}
+
+// challengeWith is challenge with flow state (st's SRP fields) sealed into
+// the session.
+func (e *Engine) challengeWith(pool *storage.Pool, client *storage.Client, user *storage.User, name string, params map[string]string, st sessionState) (*Step, error) {
 	validity := time.Duration(max(client.AuthSessionValidity, 3)) * time.Minute
-	st := sessionState{PoolID: pool.ID, ClientID: client.ID, Sub: user.Sub, Challenge: name,
-		Expires: e.cfg.Now().UTC().Add(validity), ID: uuid.NewString()}
+	st.PoolID, st.ClientID, st.Sub, st.Challenge = pool.ID, client.ID, user.Sub, name
+	st.Expires, st.ID = e.cfg.Now().UTC().Add(validity), uuid.NewString()
 	raw, _ := json.Marshal(st)
 	sealed, err := e.cfg.Sealer.Seal(raw, "auth-session")
 	if err != nil {
@@ -353,6 +407,8 @@ func (e *Engine) openSession(pool *storage.Pool, client *storage.Client, session
 func (e *Engine) Respond(ctx context.Context, pool *storage.Pool, client *storage.Client, challenge, session string, responses map[string]string, ip string) (*Step, error) {
 	switch challenge {
 	case ChallengeNewPasswordRequired:
+	case ChallengePasswordVerifier:
+		return e.srpRespond(ctx, pool, client, session, responses, ip)
 	default:
 		return nil, directory.NewError(directory.KindInvalidParameter, "Unsupported challenge %s", challenge)
 	}

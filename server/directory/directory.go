@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/server/secret"
@@ -33,6 +34,10 @@ type Directory struct {
 	region string
 	argon  Argon2Params
 	now    func() time.Time
+
+	// dummyHash is what BurnPasswordCheck checks against.
+	dummyOnce sync.Once
+	dummyHash string
 }
 
 // New returns a Directory; zero Config fields take defaults.

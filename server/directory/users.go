@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/gatehouse-id/gatehouse/server/srp"
 	"github.com/gatehouse-id/gatehouse/server/storage"
 )
 
@@ -126,11 +127,9 @@ func (d *Directory) CreateUser(ctx context.Context, pool *storage.Pool, nu NewUs
 		if err := ValidatePassword(pool.PasswordPolicy, nu.Password); err != nil {
 			return nil, err
 		}
-		hash, err := HashPassword(nu.Password, d.argon)
-		if err != nil {
+		if err := d.storePassword(pool, u, nu.Password); err != nil {
 			return nil, err
 		}
-		u.PasswordHash, u.PasswordSet = hash, now
 	}
 	setKeys(pool, u)
 	err := d.store.InTx(ctx, func(ctx context.Context) error {
@@ -234,14 +233,12 @@ func (d *Directory) CheckPassword(u *storage.User, password string) (ok, rehash 
 	return CheckPassword(u.PasswordHash, password, d.argon)
 }
 
-var dummyHash string
-
 // BurnPasswordCheck costs what a password check costs, for unknown users.
+// The dummy hash is made once per directory, with its own parameters, so
+// that concurrent sign-ins do not race on it and the cost matches.
 func (d *Directory) BurnPasswordCheck(password string) {
-	if dummyHash == "" {
-		dummyHash, _ = HashPassword("gatehouse-dummy-password", d.argon)
-	}
-	CheckPassword(dummyHash, password, d.argon)
+	d.dummyOnce.Do(func() { d.dummyHash, _ = HashPassword("gatehouse-dummy-password", d.argon) })
+	CheckPassword(d.dummyHash, password, d.argon)
 }
 
 // SetPassword sets a user's password after checking the pool's policy;
@@ -251,11 +248,9 @@ func (d *Directory) SetPassword(pool *storage.Pool, u *storage.User, password st
 	if err := ValidatePassword(pool.PasswordPolicy, password); err != nil {
 		return err
 	}
-	hash, err := d.HashPassword(password)
-	if err != nil {
+	if err := d.storePassword(pool, u, password); err != nil {
 		return err
 	}
-	u.PasswordHash, u.PasswordSet = hash, d.Now()
 	u.FailedSignIns = 0
 	u.LockedUntil = time.Time{}
 	if permanent {
@@ -266,6 +261,45 @@ func (d *Directory) SetPassword(pool *storage.Pool, u *storage.User, password st
 		u.Status = storage.StatusForceChangePassword
 	}
 	return nil
+}
+
+// storePassword puts a password's argon2id hash and its SRP verifier on u.
+func (d *Directory) storePassword(pool *storage.Pool, u *storage.User, password string) error {
+	hash, err := d.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	u.PasswordHash, u.PasswordSet = hash, d.Now()
+	return d.SetSRPVerifier(pool, u, password)
+}
+
+// SetSRPVerifier computes the SRP salt and verifier of password for u and
+// seals the verifier (it allows an offline guess at the password, so it is
+// kept like a secret). The caller stores u.
+func (d *Directory) SetSRPVerifier(pool *storage.Pool, u *storage.User, password string) error {
+	salt, v, err := srp.Verifier(pool.ID, u.Username, password)
+	if err != nil {
+		return err
+	}
+	sealed, err := d.sealer.Seal(v, "srp-verifier:"+pool.ID+":"+u.Sub)
+	if err != nil {
+		return err
+	}
+	u.SRPSalt, u.SRPVerifier = salt, sealed
+	return nil
+}
+
+// SRPVerifier opens u's SRP salt and verifier; ok is false when the user
+// has none (no password yet, or one set before SRP existed).
+func (d *Directory) SRPVerifier(pool *storage.Pool, u *storage.User) (salt, verifier []byte, ok bool) {
+	if len(u.SRPSalt) == 0 || len(u.SRPVerifier) == 0 {
+		return nil, nil, false
+	}
+	v, err := d.sealer.Open(u.SRPVerifier, "srp-verifier:"+pool.ID+":"+u.Sub)
+	if err != nil {
+		return nil, nil, false
+	}
+	return u.SRPSalt, v, true
 }
 
 // SaveUser stores a changed user (optimistic: a concurrent change wins and
@@ -288,6 +322,14 @@ func (d *Directory) UpdateAttributes(pool *storage.Pool, u *storage.User, attrs 
 	if err := validateAttributes(pool, attrs, false); err != nil {
 		return err
 	}
+	required := RequiredAttributes(pool)
+	for name, value := range attrs {
+		// An empty value would delete the attribute, which DeleteAttributes
+		// refuses for a required one.
+		if value == "" && slices.Contains(required, name) {
+			return newErr(KindInvalidParameter, "Attributes did not conform to the schema: %s: The attribute %s is required", name, name)
+		}
+	}
 	for name, value := range attrs {
 		if (name == "email" || name == "phone_number") && u.Attributes[name] != value {
 			if _, given := attrs[name+"_verified"]; !given {
@@ -300,7 +342,8 @@ func (d *Directory) UpdateAttributes(pool *storage.Pool, u *storage.User, attrs 
 }
 
 // DeleteAttributes removes attributes from u (not yet stored); required
-// and immutable attributes cannot be removed.
+// and immutable attributes cannot be removed. It checks every name before
+// it removes any, so a refused call leaves u as it was.
 func (d *Directory) DeleteAttributes(pool *storage.Pool, u *storage.User, names []string) error {
 	required := RequiredAttributes(pool)
 	for _, name := range names {
@@ -313,6 +356,8 @@ func (d *Directory) DeleteAttributes(pool *storage.Pool, u *storage.User, names 
 		case !attr.Mutable || name == "sub":
 			return newErr(KindInvalidParameter, "Cannot modify the non-mutable attribute %s", name)
 		}
+	}
+	for _, name := range names {
 		delete(u.Attributes, name)
 		if name == "email" || name == "phone_number" {
 			delete(u.Attributes, name+"_verified")

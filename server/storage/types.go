@@ -125,6 +125,10 @@ type User struct {
 
 	PasswordHash string    `json:"password_hash,omitempty"`
 	PasswordSet  time.Time `json:"password_set,omitempty"`
+	// SRPSalt and SRPVerifier (sealed) serve USER_SRP_AUTH; they are made
+	// whenever the password is set, since they depend on it.
+	SRPSalt     []byte `json:"srp_salt,omitempty"`
+	SRPVerifier []byte `json:"srp_verifier,omitempty"`
 
 	// Lockout state: consecutive failed sign-ins and the end of the current
 	// lock-out.
