@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"regexp"
@@ -430,7 +431,9 @@ func duration(v int64, unit string) (time.Duration, error) {
 	default:
 		return 0, newErr(KindInvalidParameter, "Invalid token validity unit %q", unit)
 	}
-	if v < 0 || v > 315360000 {
+	// Bound v by the unit too: 315360000 days would overflow time.Duration
+	// and could wrap into the valid range.
+	if v < 0 || v > 315360000 || v > int64(math.MaxInt64/u) {
 		return 0, newErr(KindInvalidParameter, "Invalid token validity %d", v)
 	}
 	return time.Duration(v) * u, nil

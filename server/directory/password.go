@@ -98,7 +98,10 @@ const symbols = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- "
 // ValidatePassword checks password against the pool's policy and answers
 // with Cognito's InvalidPasswordException messages.
 func ValidatePassword(policy storage.PasswordPolicy, password string) error {
-	if password == "" || len(password) > 256 || strings.ContainsAny(password, "\t\n\r\v\f") {
+	// Cognito's pattern ^[\S]+.*[\S]+$: no control whitespace anywhere, and
+	// a space only inside the password, never leading or trailing.
+	if password == "" || len(password) > 256 || strings.ContainsAny(password, "\t\n\r\v\f") ||
+		password[0] == ' ' || password[len(password)-1] == ' ' {
 		return newErr(KindInvalidParameter, "1 validation error detected: Value at 'password' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[\\S]+.*[\\S]+$")
 	}
 	var upper, lower, digit, symbol bool
