@@ -182,7 +182,7 @@ func openStore(ctx context.Context, cfg Config) (storage.Store, error) {
 	}
 	st, err := sqlstore.Open(ctx, path, sqlstore.Options{})
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	return st, nil
 }

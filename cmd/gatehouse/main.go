@@ -63,7 +63,10 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		return def
 	}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	// The flag package prints every flag after a parse error; the contract
+	// wants one clear line (run prints the error), so the list is shown only
+	// for -help.
+	fs.SetOutput(io.Discard)
 	var cfg server.Config
 	fs.StringVar(&cfg.Addr, "addr", env("GATEHOUSE_ADDR", "127.0.0.1:8080"), "listen address")
 	fs.StringVar(&cfg.PublicURL, "public-url", env("GATEHOUSE_PUBLIC_URL", ""), "base of every issuer and link (default http://ADDR)")
@@ -74,7 +77,13 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.StringVar(&cfg.AccountID, "account-id", env("GATEHOUSE_ACCOUNT_ID", "000000000000"), "account part of ARNs")
 	fs.BoolVar(&cfg.Dev, "dev", getenv("GATEHOUSE_DEV") == "1" || getenv("GATEHOUSE_DEV") == "true", "demo data, mail outbox, cookies without Secure on http")
 	if err := fs.Parse(args); err != nil {
-		return cfg, err
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stderr, "usage: gatehouse serve [flags]")
+			fs.SetOutput(stderr)
+			fs.PrintDefaults()
+			return cfg, err
+		}
+		return cfg, fmt.Errorf("%w (gatehouse serve -help lists the flags)", err)
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
