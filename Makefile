@@ -11,10 +11,15 @@ run:
 	$(GO) run ./cmd/gatehouse serve --dev
 
 ## test: every test (unit, integration, end-to-end) with the race detector, plus short fuzzing
-test:
+test: e2e/node/node_modules
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
 	$(MAKE) fuzz FUZZTIME=5s
+
+# Real client libraries under Node for the end-to-end tests.
+e2e/node/node_modules: e2e/node/package-lock.json
+	cd e2e/node && npm ci --no-audit --no-fund
+	touch $@
 
 ## build: the release binary in bin/
 build:

@@ -61,8 +61,11 @@ type Server struct {
 	Dir     *directory.Directory
 	Engine  *auth.Engine
 	Minter  *tokens.Minter
-	// AdminKeyID and AdminSecret are the admin credential in force.
+	// AdminKeyID and AdminSecret are the admin credential in force;
+	// AdminCreated says this start made it (<DataDir>/admin-credentials),
+	// so the command prints it once.
 	AdminKeyID, AdminSecret string
+	AdminCreated            bool
 	// Demo describes the demo pool, client and user made in dev mode.
 	Demo *Demo
 	reg  *prometheus.Registry
@@ -122,6 +125,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	defer func() {
 		if !ok {
 			store.Close()
+			if s.AdminCreated {
+				// Never printed: make it again at the next good start.
+				os.Remove(filepath.Join(cfg.DataDir, "admin-credentials"))
+			}
 		}
 	}()
 	if err := s.adminCredentials(); err != nil {
@@ -201,11 +208,7 @@ func (s *Server) adminCredentials() error {
 	if err != nil {
 		return err
 	}
-	s.AdminKeyID, s.AdminSecret = id, sec
-	if created {
-		fmt.Fprintf(os.Stderr, "gatehouse: admin credential created (kept in %s):\n  AWS_ACCESS_KEY_ID=%s\n  AWS_SECRET_ACCESS_KEY=%s\n",
-			filepath.Join(s.cfg.DataDir, "admin-credentials"), id, sec)
-	}
+	s.AdminKeyID, s.AdminSecret, s.AdminCreated = id, sec, created
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"github.com/gatehouse-id/gatehouse/server"
@@ -115,6 +116,10 @@ func serve(cfg server.Config, stderr io.Writer) error {
 		return err
 	}
 	defer s.Close()
+	if s.AdminCreated {
+		fmt.Fprintf(stderr, "gatehouse: admin credential created (kept in %s):\n  AWS_ACCESS_KEY_ID=%s\n  AWS_SECRET_ACCESS_KEY=%s\n",
+			filepath.Join(cfg.DataDir, "admin-credentials"), s.AdminKeyID, s.AdminSecret)
+	}
 	cfg.Logger.Info("gatehouse serving", "addr", ln.Addr().String(), "version", version, "dev", cfg.Dev)
 	if s.Demo != nil {
 		fmt.Fprintf(stderr, "\nGatehouse demo: open %s/ and sign in as %q with password %q\n  pool %s, client %s, issuer %s\n\n",

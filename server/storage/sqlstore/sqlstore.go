@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"sort"
 	"strconv"
@@ -59,6 +60,13 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	if sync != "NORMAL" && sync != "FULL" {
 		return nil, fmt.Errorf("sqlstore: synchronous must be NORMAL or FULL, not %q", opts.Synchronous)
+	}
+	// The database holds password hashes: create it private (SQLite gives
+	// its -wal and -shm files the same mode).
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600); err == nil {
+		f.Close()
+	} else {
+		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
 	}
 	pragmas := url.Values{}
 	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(ON)", "synchronous(" + sync + ")"} {
