@@ -31,6 +31,9 @@ var DefaultArgon2 = Argon2Params{MemoryKiB: 19 * 1024, Time: 2, Threads: 1}
 const (
 	saltLen = 16
 	hashLen = 32
+
+	maxArgonMemoryKiB = 256 << 10 // 256 MiB
+	maxBcryptCost     = 14
 )
 
 // HashPassword returns a PHC-format argon2id hash:
@@ -60,6 +63,9 @@ func CheckPassword(hash, password string, current Argon2Params) (ok, rehash bool
 		ok = subtle.ConstantTimeCompare(got, sum) == 1
 		return ok, ok && p != current
 	case strings.HasPrefix(hash, "$2a$"), strings.HasPrefix(hash, "$2b$"), strings.HasPrefix(hash, "$2y$"):
+		if cost, err := bcrypt.Cost([]byte(hash)); err != nil || cost > maxBcryptCost {
+			return false, false
+		}
 		ok = bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
 		return ok, ok
 	}
@@ -79,7 +85,9 @@ func parseArgon2(hash string) (p Argon2Params, salt, sum []byte, err error) {
 	if _, err = fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.MemoryKiB, &p.Time, &p.Threads); err != nil {
 		return p, nil, nil, fmt.Errorf("directory: malformed argon2id parameters")
 	}
-	if p.MemoryKiB == 0 || p.MemoryKiB > 4<<20 || p.Time == 0 || p.Time > 64 || p.Threads == 0 {
+	// Bounds keep an imported hash from costing seconds or gigabytes per
+	// check: no sensible setting exceeds them.
+	if p.MemoryKiB == 0 || p.MemoryKiB > maxArgonMemoryKiB || p.Time == 0 || p.Time > 16 || p.Threads == 0 || p.Threads > 16 {
 		return p, nil, nil, fmt.Errorf("directory: argon2id parameters out of range")
 	}
 	enc := base64.RawStdEncoding
