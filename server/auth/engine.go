@@ -82,10 +82,11 @@ type Config struct {
 
 // Engine runs authentication flows.
 type Engine struct {
-	cfg    Config
-	dir    *directory.Directory
-	store  storage.Store
-	opaque *tokens.Opaque
+	cfg      Config
+	decoyKey []byte // keys the salts of decoy SRP challenges
+	dir      *directory.Directory
+	store    storage.Store
+	opaque   *tokens.Opaque
 }
 
 // New returns an Engine.
@@ -101,7 +102,8 @@ func New(cfg Config) *Engine {
 	}
 	return &Engine{
 		cfg: cfg, dir: cfg.Dir, store: cfg.Dir.Store(),
-		opaque: tokens.NewOpaque(cfg.Sealer.Derive("gatehouse opaque tokens v1", 32)),
+		opaque:   tokens.NewOpaque(cfg.Sealer.Derive("gatehouse opaque tokens v1", 32)),
+		decoyKey: cfg.Sealer.Derive("gatehouse srp decoy v1", 32),
 	}
 }
 

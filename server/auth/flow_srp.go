@@ -2,10 +2,13 @@ package auth
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/server/directory"
@@ -33,6 +36,12 @@ func (e *Engine) srpStart(ctx context.Context, req Request) (*Step, error) {
 		return nil, directory.NewError(directory.KindInvalidParameter, "SRP_A is not hexadecimal")
 	}
 	user, err := e.identify(ctx, req, username, func() {})
+	if errors.Is(err, ErrIncorrect) && hides(req) {
+		// PreventUserExistenceErrors: an unknown user gets a challenge that
+		// looks real (a salt stable per name, a genuine B) and fails at the
+		// answer, like a wrong password.
+		return e.decoyChallenge(req, username)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -63,6 +72,27 @@ func (e *Engine) srpStart(ctx context.Context, req Request) (*Step, error) {
 		sessionState{SRPSecret: server.SecretB(), SRPA: aHex, Block: secretBlock})
 }
 
+// decoyChallenge answers USER_SRP_AUTH for an unknown user.
+func (e *Engine) decoyChallenge(req Request, username string) (*Step, error) {
+	mac := hmac.New(sha256.New, e.decoyKey)
+	mac.Write([]byte(req.Pool.ID + "\x00" + username))
+	salt := mac.Sum(nil)[:16]
+	fakeVerifier := mac.Sum(nil)
+	server, err := srp.NewServer(fakeVerifier)
+	if err != nil {
+		return nil, err
+	}
+	block := make([]byte, 64)
+	if _, err := rand.Read(block); err != nil {
+		return nil, err
+	}
+	secretBlock := base64.StdEncoding.EncodeToString(block)
+	params := map[string]string{"SALT": hex.EncodeToString(salt), "SRP_B": server.PublicB(), "SECRET_BLOCK": secretBlock,
+		"USER_ID_FOR_SRP": username, "USERNAME": username}
+	return e.challengeWith(req.Pool, req.Client, &storage.User{Username: username}, ChallengePasswordVerifier, params,
+		sessionState{SRPSecret: server.SecretB(), SRPA: req.Params["SRP_A"], Block: secretBlock})
+}
+
 func evenHex(s string) string {
 	if len(s)%2 == 1 {
 		return "0" + s
@@ -78,6 +108,10 @@ func (e *Engine) srpRespond(ctx context.Context, pool *storage.Pool, client *sto
 		return nil, err
 	}
 	req := Request{Pool: pool, Client: client, Flow: FlowUserSRP, IP: ip}
+	if st.Sub == "" { // a decoy challenge: the user does not exist
+		e.cfg.Observe(pool.ID, req.Flow, OutcomeFailure)
+		return nil, ErrIncorrect
+	}
 	user, err := e.dir.GetUserBySub(ctx, pool.ID, st.Sub)
 	if err != nil {
 		return nil, ErrBadSession
