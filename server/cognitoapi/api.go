@@ -3,8 +3,12 @@ package cognitoapi
 import (
 	"context"
 	"log/slog"
+	"net"
 	"strings"
 	"time"
+
+	"github.com/gatehouse-id/gatehouse/server/auth"
+	"github.com/gatehouse-id/gatehouse/server/directory"
 )
 
 // Config is what New needs. Tests build it directly.
@@ -16,6 +20,19 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock SigV4 dates are checked against; nil is time.Now.
 	Now func() time.Time
+
+	// Dir and Engine are the domain services the operations drive. New
+	// registers the operations whatever they are; an operation called
+	// without them fails as an internal error.
+	Dir    *directory.Directory
+	Engine *auth.Engine
+	// AccountID is the account part of the ARNs the API prints
+	// (arn:aws:cognito-idp:{region}:{account}:userpool/{poolId});
+	// "000000000000" when empty.
+	AccountID string
+	// Region is the region of pools created without a signed call's region;
+	// "us-east-1" when empty.
+	Region string
 }
 
 // Auth is what an operation requires of a caller before it runs.
@@ -59,7 +76,7 @@ type operation struct {
 // New returns the API with every operation of registerOperations.
 func New(cfg Config) *API {
 	a := newAPI(cfg)
-	registerOperations(a)
+	registerOperations(a, newService(cfg, a.log))
 	return a
 }
 
@@ -131,4 +148,20 @@ func RegionFromContext(ctx context.Context) string {
 
 func withRegion(ctx context.Context, region string) context.Context {
 	return context.WithValue(ctx, regionKey{}, region)
+}
+
+type remoteIPKey struct{}
+
+// remoteIP is the caller's address (without the port), recorded on auth
+// events. It is the TCP peer: a proxy in front of Gatehouse shows as itself.
+func remoteIP(ctx context.Context) string {
+	ip, _ := ctx.Value(remoteIPKey{}).(string)
+	return ip
+}
+
+func withRemoteIP(ctx context.Context, addr string) context.Context {
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		addr = host
+	}
+	return context.WithValue(ctx, remoteIPKey{}, addr)
 }

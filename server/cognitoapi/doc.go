@@ -18,22 +18,29 @@
 //	decode        JSON into the operation's typed input, else
 //	              SerializationException
 //	call          the operation; its *Out is the JSON answer ("{}" if nil),
-//	              its error an *Error's {"__type", "message"} or, for any
-//	              other error or a panic, InternalErrorException (HTTP 500)
-//	              with the cause logged, never sent
+//	              its error an *Error's {"__type", "message"}, a domain
+//	              error (*directory.Error) as its kind's type in errmap.go
+//	              or, for any other error or a panic, InternalErrorException
+//	              (HTTP 500) with the cause logged, never sent
 //
 // Every answer carries x-amzn-RequestId and Access-Control-Allow-Origin: *.
 //
 // Operations are typed functions registered with register, one file per
-// family (ops_pools.go, ops_users.go, …) listed in registerOperations:
+// family (ops_pools.go, ops_clients.go, ops_users.go, ops_auth.go) listed
+// in registerOperations; they are methods of service, which holds the
+// directory and the auth engine:
 //
-//	register(a, "DescribeUserPool", AuthSigV4,
-//		func(ctx context.Context, in *describeUserPoolInput) (*describeUserPoolOutput, error) { … })
+//	register(a, "DescribeUserPool", AuthSigV4, svc.describeUserPool)
+//	func (s *service) describeUserPool(ctx context.Context, in *describeUserPoolInput) (*describeUserPoolOutput, error)
 //
 // Input and output types are plain structs whose field names are Cognito's
 // member names; dates are Timestamp. Errors come from the constructors in
-// errors.go (InvalidParameter, NotAuthorized, ResourceNotFound, …), mapped
-// from domain errors in one table.
+// errors.go (InvalidParameter, NotAuthorized, ResourceNotFound, …); an
+// operation returns the directory's and the engine's errors as they are,
+// and errmap.go's one table names them. A missing or malformed member is
+// answered in Cognito's words ("1 validation error detected: Value null at
+// 'username' failed to satisfy constraint: Member must not be null") by the
+// validation helper in ops.go.
 //
 // Identity pool calls (AWSCognitoIdentityService.<Op>) share the endpoint and
 // are answered UnknownOperationException until that API exists.

@@ -52,6 +52,51 @@ func OperationNotEnabled(msg string) *Error {
 	return clientError("OperationNotEnabledException", msg)
 }
 
+// InvalidPassword is InvalidPasswordException: a password the pool's policy
+// refuses.
+func InvalidPassword(msg string) *Error { return clientError("InvalidPasswordException", msg) }
+
+// UsernameExists is UsernameExistsException.
+func UsernameExists(msg string) *Error { return clientError("UsernameExistsException", msg) }
+
+// AliasExists is AliasExistsException: an email or phone number another
+// user holds as an alias.
+func AliasExists(msg string) *Error { return clientError("AliasExistsException", msg) }
+
+// UserNotFound is UserNotFoundException.
+func UserNotFound(msg string) *Error { return clientError("UserNotFoundException", msg) }
+
+// GroupExists is GroupExistsException.
+func GroupExists(msg string) *Error { return clientError("GroupExistsException", msg) }
+
+// ScopeDoesNotExist is ScopeDoesNotExistException.
+func ScopeDoesNotExist(msg string) *Error { return clientError("ScopeDoesNotExistException", msg) }
+
+// InvalidOAuthFlow is InvalidOAuthFlowException.
+func InvalidOAuthFlow(msg string) *Error { return clientError("InvalidOAuthFlowException", msg) }
+
+// UserNotConfirmed is UserNotConfirmedException.
+func UserNotConfirmed(msg string) *Error { return clientError("UserNotConfirmedException", msg) }
+
+// PasswordResetRequired is PasswordResetRequiredException.
+func PasswordResetRequired(msg string) *Error {
+	return clientError("PasswordResetRequiredException", msg)
+}
+
+// LimitExceeded is LimitExceededException.
+func LimitExceeded(msg string) *Error { return clientError("LimitExceededException", msg) }
+
+// UnsupportedUserState is UnsupportedUserStateException.
+func UnsupportedUserState(msg string) *Error {
+	return clientError("UnsupportedUserStateException", msg)
+}
+
+// CodeMismatch is CodeMismatchException.
+func CodeMismatch(msg string) *Error { return clientError("CodeMismatchException", msg) }
+
+// ExpiredCode is ExpiredCodeException.
+func ExpiredCode(msg string) *Error { return clientError("ExpiredCodeException", msg) }
+
 // InternalError is InternalErrorException, HTTP 500. The framework answers it
 // for any error that is not an *Error and for panics; an operation has no
 // need to return it itself.

@@ -30,11 +30,11 @@ var (
 // build their output from their input, and a few magic inputs make them
 // fail in each way an operation can.
 
-type describeUserPoolInput struct {
+type fakeDescribeUserPoolInput struct {
 	UserPoolId string
 }
 
-type userPoolType struct {
+type fakeUserPoolType struct {
 	Id               string
 	Name             string
 	Arn              string
@@ -42,25 +42,25 @@ type userPoolType struct {
 	LastModifiedDate Timestamp `json:",omitzero"`
 }
 
-type describeUserPoolOutput struct {
-	UserPool *userPoolType `json:",omitempty"`
+type fakeDescribeUserPoolOutput struct {
+	UserPool *fakeUserPoolType `json:",omitempty"`
 }
 
-type getUserInput struct {
+type fakeGetUserInput struct {
 	AccessToken string
 }
 
-type attributeType struct {
+type fakeAttributeType struct {
 	Name  string
 	Value string
 }
 
-type getUserOutput struct {
+type fakeGetUserOutput struct {
 	Username       string
-	UserAttributes []attributeType
+	UserAttributes []fakeAttributeType
 }
 
-func describeUserPool(ctx context.Context, in *describeUserPoolInput) (*describeUserPoolOutput, error) {
+func fakeDescribeUserPool(ctx context.Context, in *fakeDescribeUserPoolInput) (*fakeDescribeUserPoolOutput, error) {
 	switch in.UserPoolId {
 	case "missing":
 		return nil, fmt.Errorf("directory: describe pool: %w", ResourceNotFound("User pool missing does not exist."))
@@ -76,7 +76,7 @@ func describeUserPool(ctx context.Context, in *describeUserPoolInput) (*describe
 		return nil, nil
 	}
 	region := RegionFromContext(ctx)
-	return &describeUserPoolOutput{UserPool: &userPoolType{
+	return &fakeDescribeUserPoolOutput{UserPool: &fakeUserPoolType{
 		Id:           in.UserPoolId,
 		Name:         "pool " + in.UserPoolId,
 		Arn:          "arn:aws:cognito-idp:" + region + ":000000000000:userpool/" + in.UserPoolId,
@@ -84,16 +84,16 @@ func describeUserPool(ctx context.Context, in *describeUserPoolInput) (*describe
 	}}, nil
 }
 
-func getUser(ctx context.Context, in *getUserInput) (*getUserOutput, error) {
+func fakeGetUser(ctx context.Context, in *fakeGetUserInput) (*fakeGetUserOutput, error) {
 	if r := RegionFromContext(ctx); r != "" {
 		return nil, InvalidParameter("unsigned operation saw region " + r)
 	}
 	if in.AccessToken != "good-token" {
 		return nil, NotAuthorized("Invalid Access Token")
 	}
-	return &getUserOutput{
+	return &fakeGetUserOutput{
 		Username:       "alice",
-		UserAttributes: []attributeType{{Name: "email", Value: "alice@example.com"}},
+		UserAttributes: []fakeAttributeType{{Name: "email", Value: "alice@example.com"}},
 	}, nil
 }
 
@@ -107,8 +107,8 @@ func newTestAPI(t testing.TB, now func() time.Time) (*API, *logBuffer) {
 		Logger:      newLogger(logs),
 		Now:         now,
 	})
-	register(a, "DescribeUserPool", AuthSigV4, describeUserPool)
-	register(a, "GetUser", AuthNone, getUser)
+	register(a, "DescribeUserPool", AuthSigV4, fakeDescribeUserPool)
+	register(a, "GetUser", AuthNone, fakeGetUser)
 	return a, logs
 }
 

@@ -107,7 +107,7 @@ func (a *API) dispatch(w http.ResponseWriter, r *http.Request) (op string, out a
 	if err != nil {
 		return o.name, nil, err
 	}
-	ctx := r.Context()
+	ctx := withRemoteIP(r.Context(), r.RemoteAddr)
 	if o.auth == AuthSigV4 {
 		region, serr := a.sig.verify(r, body)
 		if serr != nil {
@@ -182,10 +182,14 @@ func decodeInput(body []byte, in any) error {
 	return Serialization("Malformed request body.")
 }
 
-// writeError answers err: an *Error (found with errors.As) as itself, any
+// writeError answers err: an *Error (found with errors.As) as itself, a
+// domain error (*directory.Error) as its kind's type in errmap.go, any
 // other error as InternalErrorException with its cause in the log only.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, id, op string, err error) {
 	e, ok := errors.AsType[*Error](err)
+	if !ok || e == nil {
+		e, ok = domainError(err) // the one table of errmap.go
+	}
 	if !ok || e == nil {
 		a.log.ErrorContext(r.Context(), "cognitoapi: internal error", "op", op, "request_id", id, "err", err)
 		e = InternalError()

@@ -1,0 +1,550 @@
+package cognitoapi
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strings"
+
+	"github.com/gatehouse-id/gatehouse/server/directory"
+	"github.com/gatehouse-id/gatehouse/server/storage"
+)
+
+// User pool operations: CreateUserPool, DescribeUserPool, ListUserPools.
+
+func registerPoolOps(a *API, svc *service) {
+	register(a, "CreateUserPool", AuthSigV4, svc.createUserPool)
+	register(a, "DescribeUserPool", AuthSigV4, svc.describeUserPool)
+	register(a, "ListUserPools", AuthSigV4, svc.listUserPools)
+}
+
+// Keys of storage.Pool.Messages, Cognito's member names. The verification
+// templates are one message each however they are given: Cognito keeps
+// EmailVerificationMessage and VerificationMessageTemplate.EmailMessage
+// (and their Subject and SMS pairs) equal, and so do we.
+const (
+	msgEmailVerification        = "EmailVerificationMessage"
+	msgEmailVerificationSubject = "EmailVerificationSubject"
+	msgSmsVerification          = "SmsVerificationMessage"
+	msgSmsAuthentication        = "SmsAuthenticationMessage"
+	msgEmailByLink              = "EmailMessageByLink"
+	msgEmailSubjectByLink       = "EmailSubjectByLink"
+	msgDefaultEmailOption       = "DefaultEmailOption"
+	msgInviteEmail              = "InviteMessageTemplate.EmailMessage"
+	msgInviteEmailSubject       = "InviteMessageTemplate.EmailSubject"
+	msgInviteSMS                = "InviteMessageTemplate.SMSMessage"
+)
+
+// ---- shapes ----
+
+type passwordPolicyType struct {
+	MinimumLength                 *int
+	RequireUppercase              bool
+	RequireLowercase              bool
+	RequireNumbers                bool
+	RequireSymbols                bool
+	PasswordHistorySize           *int `json:",omitempty"`
+	TemporaryPasswordValidityDays int
+}
+
+type signInPolicyType struct {
+	AllowedFirstAuthFactors []string
+}
+
+type userPoolPolicyType struct {
+	PasswordPolicy *passwordPolicyType `json:",omitempty"`
+	SignInPolicy   *signInPolicyType   `json:",omitempty"`
+}
+
+type stringAttributeConstraintsType struct {
+	MinLength *string `json:",omitempty"`
+	MaxLength *string `json:",omitempty"`
+}
+
+type numberAttributeConstraintsType struct {
+	MinValue *string `json:",omitempty"`
+	MaxValue *string `json:",omitempty"`
+}
+
+type schemaAttributeType struct {
+	Name                       string
+	AttributeDataType          string                          `json:",omitempty"`
+	DeveloperOnlyAttribute     *bool                           `json:",omitempty"`
+	Mutable                    *bool                           `json:",omitempty"`
+	Required                   *bool                           `json:",omitempty"`
+	StringAttributeConstraints *stringAttributeConstraintsType `json:",omitempty"`
+	NumberAttributeConstraints *numberAttributeConstraintsType `json:",omitempty"`
+}
+
+type usernameConfigurationType struct {
+	CaseSensitive *bool
+}
+
+type messageTemplateType struct {
+	EmailMessage *string `json:",omitempty"`
+	EmailSubject *string `json:",omitempty"`
+	SMSMessage   *string `json:",omitempty"`
+}
+
+type adminCreateUserConfigType struct {
+	AllowAdminCreateUserOnly  bool
+	UnusedAccountValidityDays int
+	InviteMessageTemplate     *messageTemplateType `json:",omitempty"`
+}
+
+type verificationMessageTemplateType struct {
+	SmsMessage         *string `json:",omitempty"`
+	EmailMessage       *string `json:",omitempty"`
+	EmailSubject       *string `json:",omitempty"`
+	EmailMessageByLink *string `json:",omitempty"`
+	EmailSubjectByLink *string `json:",omitempty"`
+	DefaultEmailOption string  `json:",omitempty"`
+}
+
+// lambdaConfigType is always empty until triggers exist; Cognito answers
+// {} for a pool without triggers.
+type lambdaConfigType struct{}
+
+type userPoolType struct {
+	Id                          string
+	Name                        string
+	Arn                         string
+	CreationDate                Timestamp `json:",omitzero"`
+	LastModifiedDate            Timestamp `json:",omitzero"`
+	Policies                    *userPoolPolicyType
+	LambdaConfig                *lambdaConfigType
+	SchemaAttributes            []schemaAttributeType
+	UsernameAttributes          []string `json:",omitempty"`
+	AliasAttributes             []string `json:",omitempty"`
+	AutoVerifiedAttributes      []string `json:",omitempty"`
+	UsernameConfiguration       *usernameConfigurationType
+	VerificationMessageTemplate *verificationMessageTemplateType
+	EmailVerificationMessage    *string `json:",omitempty"`
+	EmailVerificationSubject    *string `json:",omitempty"`
+	SmsVerificationMessage      *string `json:",omitempty"`
+	SmsAuthenticationMessage    *string `json:",omitempty"`
+	MfaConfiguration            string
+	EstimatedNumberOfUsers      int
+	DeletionProtection          string
+	UserPoolTier                string
+	UserPoolTags                map[string]string `json:",omitempty"`
+	AdminCreateUserConfig       *adminCreateUserConfigType
+}
+
+// ---- CreateUserPool ----
+
+type createUserPoolInput struct {
+	PoolName                    string
+	Policies                    *userPoolPolicyType
+	UsernameAttributes          []string
+	AliasAttributes             []string
+	AutoVerifiedAttributes      []string
+	UsernameConfiguration       *usernameConfigurationType
+	Schema                      []schemaAttributeType
+	MfaConfiguration            string
+	SmsConfiguration            *struct{} // only its presence matters, see below
+	DeletionProtection          string
+	UserPoolTier                string
+	UserPoolTags                map[string]string
+	AdminCreateUserConfig       *adminCreateUserConfigType
+	EmailVerificationMessage    *string
+	EmailVerificationSubject    *string
+	SmsVerificationMessage      *string
+	SmsAuthenticationMessage    *string
+	VerificationMessageTemplate *verificationMessageTemplateType
+}
+
+type createUserPoolOutput struct {
+	UserPool *userPoolType
+}
+
+func (s *service) createUserPool(ctx context.Context, in *createUserPoolInput) (*createUserPoolOutput, error) {
+	var v validation
+	v.required("poolName", in.PoolName)
+	v.enum("mfaConfiguration", in.MfaConfiguration, "OFF", "ON", "OPTIONAL")
+	v.enum("deletionProtection", in.DeletionProtection, "ACTIVE", "INACTIVE")
+	v.enum("userPoolTier", in.UserPoolTier, "LITE", "ESSENTIALS", "PLUS")
+	if in.VerificationMessageTemplate != nil {
+		v.enum("verificationMessageTemplate.defaultEmailOption", in.VerificationMessageTemplate.DefaultEmailOption,
+			"CONFIRM_WITH_LINK", "CONFIRM_WITH_CODE")
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if in.MfaConfiguration == "ON" || in.MfaConfiguration == "OPTIONAL" {
+		if in.SmsConfiguration == nil {
+			// Cognito's answer: a new pool can only offer MFA by SMS,
+			// since TOTP is set up afterwards with SetUserPoolMfaConfig.
+			return nil, InvalidParameter("SMS configuration and Auto verification for phone_number are required when MFA is required/optional")
+		}
+		// The engine has no MFA challenge yet. A pool that says MFA is on
+		// and signs users in with a password alone would be a lie.
+		return nil, InvalidParameter("MfaConfiguration " + in.MfaConfiguration + " is not supported by this server yet; use OFF.")
+	}
+	p := &storage.Pool{
+		Name:                   in.PoolName,
+		UsernameAttributes:     in.UsernameAttributes,
+		AliasAttributes:        in.AliasAttributes,
+		AutoVerifiedAttributes: in.AutoVerifiedAttributes,
+		MfaConfiguration:       in.MfaConfiguration,
+		DeletionProtection:     in.DeletionProtection,
+		UserPoolTier:           in.UserPoolTier,
+		Tags:                   maps.Clone(in.UserPoolTags),
+	}
+	// Gatehouse's default is case-insensitive usernames, Cognito's
+	// recommendation (its API's own default is case-sensitive).
+	if in.UsernameConfiguration != nil && in.UsernameConfiguration.CaseSensitive != nil {
+		p.CaseSensitive = *in.UsernameConfiguration.CaseSensitive
+	}
+	if in.Policies != nil && in.Policies.PasswordPolicy != nil {
+		pp := in.Policies.PasswordPolicy
+		p.PasswordPolicy = storage.PasswordPolicy{
+			MinimumLength:                 deref(pp.MinimumLength),
+			RequireUppercase:              pp.RequireUppercase,
+			RequireLowercase:              pp.RequireLowercase,
+			RequireNumbers:                pp.RequireNumbers,
+			RequireSymbols:                pp.RequireSymbols,
+			PasswordHistorySize:           deref(pp.PasswordHistorySize),
+			TemporaryPasswordValidityDays: pp.TemporaryPasswordValidityDays,
+		}
+		if pp.MinimumLength == nil {
+			p.PasswordPolicy.MinimumLength = 8
+		}
+	}
+	if in.Policies != nil && in.Policies.SignInPolicy != nil {
+		for _, f := range in.Policies.SignInPolicy.AllowedFirstAuthFactors {
+			if f != "PASSWORD" {
+				return nil, InvalidParameter("Sign-in with " + clip(f) + " is not supported by this server yet; AllowedFirstAuthFactors can only be [PASSWORD].")
+			}
+		}
+	}
+	if c := in.AdminCreateUserConfig; c != nil {
+		p.AllowAdminCreateUserOnly = c.AllowAdminCreateUserOnly
+		if c.UnusedAccountValidityDays != 0 && p.PasswordPolicy.TemporaryPasswordValidityDays == 0 {
+			if p.PasswordPolicy == (storage.PasswordPolicy{}) {
+				p.PasswordPolicy = directory.DefaultPasswordPolicy
+			}
+			p.PasswordPolicy.TemporaryPasswordValidityDays = c.UnusedAccountValidityDays
+		}
+	}
+	schema, err := schemaInput(in.Schema)
+	if err != nil {
+		return nil, err
+	}
+	p.Schema = schema
+	if p.Messages, err = poolMessages(in); err != nil {
+		return nil, err
+	}
+	region := RegionFromContext(ctx)
+	if region == "" {
+		region = s.region
+	}
+	created, err := s.dir.CreatePool(ctx, p, region)
+	if err != nil {
+		return nil, err
+	}
+	return &createUserPoolOutput{UserPool: s.poolType(created, 0)}, nil
+}
+
+// schemaInput turns CreateUserPool's Schema into the directory's. Flags
+// left out take Cognito's defaults: a standard attribute keeps its own
+// mutability, a custom one is mutable; neither is required.
+func schemaInput(in []schemaAttributeType) ([]storage.SchemaAttribute, error) {
+	standard := directory.StandardSchema()
+	out := make([]storage.SchemaAttribute, 0, len(in))
+	for _, a := range in {
+		if a.Name == "" {
+			return nil, InvalidParameter("1 validation error detected: Value null at 'schema.member.name' failed to satisfy constraint: Member must not be null")
+		}
+		if strings.HasPrefix(a.Name, "dev:") || deref(a.DeveloperOnlyAttribute) {
+			return nil, InvalidParameter("Developer-only attributes are not supported by this server; use a custom attribute and the client's WriteAttributes.")
+		}
+		sa := storage.SchemaAttribute{
+			Name:              a.Name,
+			AttributeDataType: a.AttributeDataType,
+			Mutable:           true,
+			Required:          deref(a.Required),
+		}
+		for _, std := range standard {
+			if std.Name == a.Name {
+				sa.Mutable = std.Mutable
+			}
+		}
+		if a.Mutable != nil {
+			sa.Mutable = *a.Mutable
+		}
+		if c := a.StringAttributeConstraints; c != nil {
+			sa.MinLength, sa.MaxLength = deref(c.MinLength), deref(c.MaxLength)
+		}
+		if c := a.NumberAttributeConstraints; c != nil {
+			sa.MinValue, sa.MaxValue = deref(c.MinValue), deref(c.MaxValue)
+		}
+		out = append(out, sa)
+	}
+	return out, nil
+}
+
+// poolMessages collects CreateUserPool's message templates into
+// storage.Pool.Messages, checking the placeholders Cognito requires.
+func poolMessages(in *createUserPoolInput) (map[string]string, error) {
+	m := map[string]string{}
+	// set records one message given by one or two members, which must agree.
+	set := func(key string, values ...*string) error {
+		var val *string
+		for _, v := range values {
+			if v == nil {
+				continue
+			}
+			if val != nil && *val != *v {
+				return InvalidParameter(key + " is given twice with different values.")
+			}
+			val = v
+		}
+		if val != nil {
+			m[key] = *val
+		}
+		return nil
+	}
+	vt := in.VerificationMessageTemplate
+	if vt == nil {
+		vt = &verificationMessageTemplateType{}
+	}
+	inv := &messageTemplateType{}
+	if in.AdminCreateUserConfig != nil && in.AdminCreateUserConfig.InviteMessageTemplate != nil {
+		inv = in.AdminCreateUserConfig.InviteMessageTemplate
+	}
+	for _, err := range []error{
+		set(msgEmailVerification, in.EmailVerificationMessage, vt.EmailMessage),
+		set(msgEmailVerificationSubject, in.EmailVerificationSubject, vt.EmailSubject),
+		set(msgSmsVerification, in.SmsVerificationMessage, vt.SmsMessage),
+		set(msgSmsAuthentication, in.SmsAuthenticationMessage),
+		set(msgEmailByLink, vt.EmailMessageByLink),
+		set(msgEmailSubjectByLink, vt.EmailSubjectByLink),
+		set(msgInviteEmail, inv.EmailMessage),
+		set(msgInviteEmailSubject, inv.EmailSubject),
+		set(msgInviteSMS, inv.SMSMessage),
+	} {
+		if err != nil {
+			return nil, err
+		}
+	}
+	if vt.DefaultEmailOption != "" {
+		m[msgDefaultEmailOption] = vt.DefaultEmailOption
+	}
+	// Placeholders and lengths (reference §1.4: SMS 6–140, email 6–20000,
+	// subjects 1–140).
+	rules := []struct {
+		key, member, must string
+		minLen, maxLen    int
+	}{
+		{msgEmailVerification, "emailVerificationMessage", "{####}", 6, 20000},
+		{msgEmailVerificationSubject, "emailVerificationSubject", "", 1, 140},
+		{msgSmsVerification, "smsVerificationMessage", "{####}", 6, 140},
+		{msgSmsAuthentication, "smsAuthenticationMessage", "{####}", 6, 140},
+		{msgEmailByLink, "verificationMessageTemplate.emailMessageByLink", "{##", 6, 20000},
+		{msgEmailSubjectByLink, "verificationMessageTemplate.emailSubjectByLink", "", 1, 140},
+		{msgInviteEmail, "adminCreateUserConfig.inviteMessageTemplate.emailMessage", "", 6, 20000},
+		{msgInviteEmailSubject, "adminCreateUserConfig.inviteMessageTemplate.emailSubject", "", 1, 140},
+		{msgInviteSMS, "adminCreateUserConfig.inviteMessageTemplate.sMSMessage", "", 6, 140},
+	}
+	var v validation
+	for _, r := range rules {
+		val, ok := m[r.key]
+		if !ok {
+			continue
+		}
+		n := len([]rune(val))
+		v.check(n >= r.minLen && n <= r.maxLen, r.member, val,
+			fmt.Sprintf("Member must have length between %d and %d", r.minLen, r.maxLen))
+		if r.must != "" && !strings.Contains(val, r.must) {
+			v.check(false, r.member, val, "Member must contain "+r.must)
+		}
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	for _, k := range []string{msgInviteEmail, msgInviteSMS} {
+		if val, ok := m[k]; ok && (!strings.Contains(val, "{username}") || !strings.Contains(val, "{####}")) {
+			return nil, InvalidParameter("The invitation message template must contain the {username} and {####} placeholders.")
+		}
+	}
+	if len(m) == 0 {
+		return nil, nil
+	}
+	return m, nil
+}
+
+// poolType is a pool as DescribeUserPool answers it.
+func (s *service) poolType(p *storage.Pool, users int) *userPoolType {
+	pp := p.PasswordPolicy
+	out := &userPoolType{
+		Id:               p.ID,
+		Name:             p.Name,
+		Arn:              s.arn(p.ID),
+		CreationDate:     Timestamp(p.CreatedAt),
+		LastModifiedDate: Timestamp(p.UpdatedAt),
+		Policies: &userPoolPolicyType{
+			PasswordPolicy: &passwordPolicyType{
+				MinimumLength:                 ptr(pp.MinimumLength),
+				RequireUppercase:              pp.RequireUppercase,
+				RequireLowercase:              pp.RequireLowercase,
+				RequireNumbers:                pp.RequireNumbers,
+				RequireSymbols:                pp.RequireSymbols,
+				TemporaryPasswordValidityDays: pp.TemporaryPasswordValidityDays,
+			},
+			SignInPolicy: &signInPolicyType{AllowedFirstAuthFactors: []string{"PASSWORD"}},
+		},
+		LambdaConfig:           &lambdaConfigType{},
+		SchemaAttributes:       schemaOutput(p.Schema),
+		UsernameAttributes:     p.UsernameAttributes,
+		AliasAttributes:        p.AliasAttributes,
+		AutoVerifiedAttributes: p.AutoVerifiedAttributes,
+		UsernameConfiguration:  &usernameConfigurationType{CaseSensitive: ptr(p.CaseSensitive)},
+		MfaConfiguration:       p.MfaConfiguration,
+		EstimatedNumberOfUsers: users,
+		DeletionProtection:     p.DeletionProtection,
+		UserPoolTier:           p.UserPoolTier,
+		UserPoolTags:           p.Tags,
+		AdminCreateUserConfig: &adminCreateUserConfigType{
+			AllowAdminCreateUserOnly:  p.AllowAdminCreateUserOnly,
+			UnusedAccountValidityDays: pp.TemporaryPasswordValidityDays,
+		},
+	}
+	if pp.PasswordHistorySize > 0 {
+		out.Policies.PasswordPolicy.PasswordHistorySize = ptr(pp.PasswordHistorySize)
+	}
+	msg := func(key string) *string {
+		if v, ok := p.Messages[key]; ok {
+			return &v
+		}
+		return nil
+	}
+	out.EmailVerificationMessage = msg(msgEmailVerification)
+	out.EmailVerificationSubject = msg(msgEmailVerificationSubject)
+	out.SmsVerificationMessage = msg(msgSmsVerification)
+	out.SmsAuthenticationMessage = msg(msgSmsAuthentication)
+	out.VerificationMessageTemplate = &verificationMessageTemplateType{
+		EmailMessage:       out.EmailVerificationMessage,
+		EmailSubject:       out.EmailVerificationSubject,
+		SmsMessage:         out.SmsVerificationMessage,
+		EmailMessageByLink: msg(msgEmailByLink),
+		EmailSubjectByLink: msg(msgEmailSubjectByLink),
+		DefaultEmailOption: "CONFIRM_WITH_CODE",
+	}
+	if o := p.Messages[msgDefaultEmailOption]; o != "" {
+		out.VerificationMessageTemplate.DefaultEmailOption = o
+	}
+	if inv := (messageTemplateType{EmailMessage: msg(msgInviteEmail), EmailSubject: msg(msgInviteEmailSubject),
+		SMSMessage: msg(msgInviteSMS)}); inv != (messageTemplateType{}) {
+		out.AdminCreateUserConfig.InviteMessageTemplate = &inv
+	}
+	return out
+}
+
+// schemaOutput lists a pool's attributes as Cognito describes them: every
+// flag present, string attributes with their length constraints and
+// number attributes with their value constraints.
+func schemaOutput(schema []storage.SchemaAttribute) []schemaAttributeType {
+	out := make([]schemaAttributeType, 0, len(schema))
+	for _, a := range schema {
+		sa := schemaAttributeType{
+			Name:                   a.Name,
+			AttributeDataType:      a.AttributeDataType,
+			DeveloperOnlyAttribute: ptr(a.DeveloperOnlyAttribute),
+			Mutable:                ptr(a.Mutable),
+			Required:               ptr(a.Required),
+		}
+		nonEmpty := func(s string) *string {
+			if s == "" {
+				return nil
+			}
+			return &s
+		}
+		switch a.AttributeDataType {
+		case "String":
+			sa.StringAttributeConstraints = &stringAttributeConstraintsType{MinLength: nonEmpty(a.MinLength), MaxLength: nonEmpty(a.MaxLength)}
+		case "Number":
+			sa.NumberAttributeConstraints = &numberAttributeConstraintsType{MinValue: nonEmpty(a.MinValue), MaxValue: nonEmpty(a.MaxValue)}
+		}
+		out = append(out, sa)
+	}
+	return out
+}
+
+// ---- DescribeUserPool ----
+
+type describeUserPoolInput struct {
+	UserPoolId string
+}
+
+type describeUserPoolOutput struct {
+	UserPool *userPoolType
+}
+
+func (s *service) describeUserPool(ctx context.Context, in *describeUserPoolInput) (*describeUserPoolOutput, error) {
+	var v validation
+	v.required("userPoolId", in.UserPoolId)
+	v.poolID("userPoolId", in.UserPoolId)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	p, err := s.pool(ctx, in.UserPoolId)
+	if err != nil {
+		return nil, err
+	}
+	n, err := s.dir.Store().CountUsers(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &describeUserPoolOutput{UserPool: s.poolType(p, n)}, nil
+}
+
+// ---- ListUserPools ----
+
+type listUserPoolsInput struct {
+	MaxResults *int
+	NextToken  *string
+}
+
+type userPoolDescriptionType struct {
+	Id               string
+	Name             string
+	LambdaConfig     *lambdaConfigType
+	CreationDate     Timestamp `json:",omitzero"`
+	LastModifiedDate Timestamp `json:",omitzero"`
+}
+
+type listUserPoolsOutput struct {
+	UserPools []userPoolDescriptionType
+	NextToken *string `json:",omitempty"`
+}
+
+func (s *service) listUserPools(ctx context.Context, in *listUserPoolsInput) (*listUserPoolsOutput, error) {
+	if in.MaxResults == nil {
+		return nil, InvalidParameter("1 validation error detected: Value null at 'maxResults' failed to satisfy constraint: Member must not be null")
+	}
+	if n := *in.MaxResults; n < 1 || n > 60 {
+		return nil, InvalidParameter(fmt.Sprintf("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 60", n))
+	}
+	after, err := readToken(in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	limit := *in.MaxResults
+	pools, err := s.dir.ListPools(ctx, after, limit+1)
+	if err != nil {
+		return nil, err
+	}
+	out := &listUserPoolsOutput{UserPools: []userPoolDescriptionType{}}
+	if len(pools) > limit {
+		pools = pools[:limit]
+		out.NextToken = nextToken(pools[limit-1].ID)
+	}
+	for _, p := range pools {
+		out.UserPools = append(out.UserPools, userPoolDescriptionType{
+			Id: p.ID, Name: p.Name, LambdaConfig: &lambdaConfigType{},
+			CreationDate: Timestamp(p.CreatedAt), LastModifiedDate: Timestamp(p.UpdatedAt),
+		})
+	}
+	return out, nil
+}

@@ -1,0 +1,276 @@
+package cognitoapi
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+)
+
+func TestCreateAndDescribeUserPool(t *testing.T) {
+	st := newStack(t)
+	ctx := t.Context()
+	before := st.clock.Now()
+	created, err := st.admin.CreateUserPool(ctx, &cip.CreateUserPoolInput{
+		PoolName: aws.String("customers"),
+		Policies: &types.UserPoolPolicyType{PasswordPolicy: &types.PasswordPolicyType{
+			MinimumLength: aws.Int32(10), RequireUppercase: true, RequireNumbers: true,
+			TemporaryPasswordValidityDays: 3,
+		}},
+		AliasAttributes:        []types.AliasAttributeType{"email", "preferred_username"},
+		AutoVerifiedAttributes: []types.VerifiedAttributeType{"email"},
+		Schema: []types.SchemaAttributeType{
+			{Name: aws.String("email"), Required: aws.Bool(true)},
+			{Name: aws.String("tenant"), AttributeDataType: types.AttributeDataTypeString,
+				StringAttributeConstraints: &types.StringAttributeConstraintsType{MinLength: aws.String("1"), MaxLength: aws.String("64")}},
+			{Name: aws.String("seats"), AttributeDataType: types.AttributeDataTypeNumber, Mutable: aws.Bool(false),
+				NumberAttributeConstraints: &types.NumberAttributeConstraintsType{MinValue: aws.String("1"), MaxValue: aws.String("500")}},
+		},
+		MfaConfiguration:   types.UserPoolMfaTypeOff,
+		DeletionProtection: types.DeletionProtectionTypeActive,
+		UserPoolTags:       map[string]string{"team": "identity"},
+		AdminCreateUserConfig: &types.AdminCreateUserConfigType{
+			AllowAdminCreateUserOnly: true,
+			InviteMessageTemplate: &types.MessageTemplateType{
+				EmailSubject: aws.String("Welcome"),
+				EmailMessage: aws.String("Hello {username}, your code is {####}"),
+			},
+		},
+		EmailVerificationMessage: aws.String("Your code is {####}"),
+		EmailVerificationSubject: aws.String("Verify"),
+	})
+	if err != nil {
+		t.Fatalf("CreateUserPool: %v", err)
+	}
+	id := aws.ToString(created.UserPool.Id)
+	// The pool takes the region of the signed call.
+	if !strings.HasPrefix(id, testRegion+"_") || len(id) != len(testRegion)+1+9 {
+		t.Fatalf("pool id %q, want %s_ and 9 characters", id, testRegion)
+	}
+
+	st.newUser(t, id, "alice", "Correct-Horse-1", attr("email", "alice@example.com"))
+	out, err := st.admin.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &id})
+	if err != nil {
+		t.Fatalf("DescribeUserPool: %v", err)
+	}
+	p := out.UserPool
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"Id", aws.ToString(p.Id), id},
+		{"Name", aws.ToString(p.Name), "customers"},
+		{"Arn", aws.ToString(p.Arn), "arn:aws:cognito-idp:" + testRegion + ":" + testAccount + ":userpool/" + id},
+		{"MinimumLength", aws.ToInt32(p.Policies.PasswordPolicy.MinimumLength), int32(10)},
+		{"RequireUppercase", p.Policies.PasswordPolicy.RequireUppercase, true},
+		{"RequireLowercase", p.Policies.PasswordPolicy.RequireLowercase, false},
+		{"RequireNumbers", p.Policies.PasswordPolicy.RequireNumbers, true},
+		{"RequireSymbols", p.Policies.PasswordPolicy.RequireSymbols, false},
+		{"TemporaryPasswordValidityDays", p.Policies.PasswordPolicy.TemporaryPasswordValidityDays, int32(3)},
+		{"AliasAttributes", len(p.AliasAttributes), 2},
+		{"UsernameAttributes", len(p.UsernameAttributes), 0},
+		{"AutoVerifiedAttributes", p.AutoVerifiedAttributes, []types.VerifiedAttributeType{"email"}},
+		{"CaseSensitive (Gatehouse default)", aws.ToBool(p.UsernameConfiguration.CaseSensitive), false},
+		{"MfaConfiguration", p.MfaConfiguration, types.UserPoolMfaTypeOff},
+		{"DeletionProtection", p.DeletionProtection, types.DeletionProtectionTypeActive},
+		{"UserPoolTier", p.UserPoolTier, types.UserPoolTierTypeEssentials},
+		{"EstimatedNumberOfUsers", p.EstimatedNumberOfUsers, int32(1)},
+		{"UserPoolTags", p.UserPoolTags["team"], "identity"},
+		{"AllowAdminCreateUserOnly", p.AdminCreateUserConfig.AllowAdminCreateUserOnly, true},
+		{"InviteMessageTemplate.EmailSubject", aws.ToString(p.AdminCreateUserConfig.InviteMessageTemplate.EmailSubject), "Welcome"},
+		{"EmailVerificationMessage", aws.ToString(p.EmailVerificationMessage), "Your code is {####}"},
+		{"VerificationMessageTemplate.EmailMessage", aws.ToString(p.VerificationMessageTemplate.EmailMessage), "Your code is {####}"},
+		{"VerificationMessageTemplate.EmailSubject", aws.ToString(p.VerificationMessageTemplate.EmailSubject), "Verify"},
+		{"DefaultEmailOption", p.VerificationMessageTemplate.DefaultEmailOption, types.DefaultEmailOptionTypeConfirmWithCode},
+		{"SignInPolicy", p.Policies.SignInPolicy.AllowedFirstAuthFactors, []types.AuthFactorType{"PASSWORD"}},
+	}
+	for _, c := range checks {
+		if !equal(c.got, c.want) {
+			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	if p.CreationDate == nil || p.CreationDate.Before(before.Add(-time.Second)) || p.LastModifiedDate == nil {
+		t.Errorf("CreationDate %v, LastModifiedDate %v", p.CreationDate, p.LastModifiedDate)
+	}
+	if p.LambdaConfig == nil {
+		t.Error("LambdaConfig missing; Cognito answers {}")
+	}
+
+	schema := map[string]types.SchemaAttributeType{}
+	for _, a := range p.SchemaAttributes {
+		schema[aws.ToString(a.Name)] = a
+	}
+	email, tenant, seats, sub := schema["email"], schema["custom:tenant"], schema["custom:seats"], schema["sub"]
+	if !aws.ToBool(email.Required) || !aws.ToBool(email.Mutable) || email.StringAttributeConstraints == nil {
+		t.Errorf("email = %+v, want required, mutable, with string constraints", email)
+	}
+	if tenant.Name == nil || !aws.ToBool(tenant.Mutable) || aws.ToBool(tenant.Required) ||
+		aws.ToString(tenant.StringAttributeConstraints.MaxLength) != "64" {
+		t.Errorf("custom:tenant = %+v, want mutable (Cognito's default), max length 64", tenant)
+	}
+	if seats.Name == nil || aws.ToBool(seats.Mutable) || seats.AttributeDataType != types.AttributeDataTypeNumber ||
+		aws.ToString(seats.NumberAttributeConstraints.MaxValue) != "500" {
+		t.Errorf("custom:seats = %+v", seats)
+	}
+	if aws.ToBool(sub.Mutable) || !aws.ToBool(sub.Required) {
+		t.Errorf("sub = %+v, want immutable and required", sub)
+	}
+	if _, ok := schema["tenant"]; ok {
+		t.Error("custom attribute listed without its custom: prefix")
+	}
+
+	// CreateUserPool answers the same pool.
+	if aws.ToString(created.UserPool.Arn) != aws.ToString(p.Arn) || created.UserPool.EstimatedNumberOfUsers != 0 {
+		t.Errorf("CreateUserPool's UserPool = %+v", created.UserPool)
+	}
+}
+
+func TestCreateUserPoolOptions(t *testing.T) {
+	st := newStack(t)
+	ctx := t.Context()
+
+	id := st.newPool(t, &cip.CreateUserPoolInput{
+		UsernameAttributes:    []types.UsernameAttributeType{"email"},
+		UsernameConfiguration: &types.UsernameConfigurationType{CaseSensitive: aws.Bool(true)},
+	})
+	out, err := st.admin.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &id})
+	if err != nil {
+		t.Fatalf("DescribeUserPool: %v", err)
+	}
+	p := out.UserPool
+	if !aws.ToBool(p.UsernameConfiguration.CaseSensitive) || len(p.UsernameAttributes) != 1 || p.UsernameAttributes[0] != "email" {
+		t.Errorf("UsernameConfiguration %+v, UsernameAttributes %v", p.UsernameConfiguration, p.UsernameAttributes)
+	}
+	// Cognito's defaults.
+	pp := p.Policies.PasswordPolicy
+	if aws.ToInt32(pp.MinimumLength) != 8 || !pp.RequireLowercase || !pp.RequireUppercase || !pp.RequireNumbers ||
+		!pp.RequireSymbols || pp.TemporaryPasswordValidityDays != 7 {
+		t.Errorf("default PasswordPolicy = %+v", pp)
+	}
+	if p.MfaConfiguration != types.UserPoolMfaTypeOff || p.DeletionProtection != types.DeletionProtectionTypeInactive {
+		t.Errorf("MfaConfiguration %s, DeletionProtection %s", p.MfaConfiguration, p.DeletionProtection)
+	}
+
+	tests := []struct {
+		name string
+		in   *cip.CreateUserPoolInput
+		code string
+	}{
+		{"MFA without SMS", &cip.CreateUserPoolInput{PoolName: aws.String("p"), MfaConfiguration: types.UserPoolMfaTypeOn}, "InvalidParameterException"},
+		{"username and alias attributes", &cip.CreateUserPoolInput{PoolName: aws.String("p"),
+			UsernameAttributes: []types.UsernameAttributeType{"email"}, AliasAttributes: []types.AliasAttributeType{"email"}}, "InvalidParameterException"},
+		{"bad verification message", &cip.CreateUserPoolInput{PoolName: aws.String("p"),
+			EmailVerificationMessage: aws.String("no placeholder here")}, "InvalidParameterException"},
+		{"bad enum", &cip.CreateUserPoolInput{PoolName: aws.String("p"), DeletionProtection: "SOMETIMES"}, "InvalidParameterException"},
+		{"short password policy", &cip.CreateUserPoolInput{PoolName: aws.String("p"),
+			Policies: &types.UserPoolPolicyType{PasswordPolicy: &types.PasswordPolicyType{MinimumLength: aws.Int32(4)}}}, "InvalidParameterException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := st.admin.CreateUserPool(ctx, tt.in)
+			wantAPIError(t, err, tt.code, "")
+		})
+	}
+}
+
+func TestDescribeUserPoolErrors(t *testing.T) {
+	st := newStack(t)
+	ctx := t.Context()
+	_, err := st.admin.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String("us-west-2_NoSuchOne")})
+	wantAPIError(t, err, "ResourceNotFoundException", "User pool us-west-2_NoSuchOne does not exist.")
+
+	_, err = st.admin.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String("not a pool id")})
+	wantAPIError(t, err, "InvalidParameterException", "")
+
+	raw := st.client(adminCreds(testCreds.SecretAccessKey), withoutValidation)
+	_, err = raw.CreateUserPool(ctx, &cip.CreateUserPoolInput{})
+	wantAPIError(t, err, "InvalidParameterException",
+		"1 validation error detected: Value null at 'poolName' failed to satisfy constraint: Member must not be null")
+}
+
+func TestListUserPools(t *testing.T) {
+	st := newStack(t)
+	ctx := t.Context()
+	want := map[string]bool{}
+	for _, name := range []string{"a", "b", "c"} {
+		want[st.newPool(t, &cip.CreateUserPoolInput{PoolName: aws.String(name)})] = true
+	}
+	page1, err := st.admin.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(2)})
+	if err != nil {
+		t.Fatalf("ListUserPools: %v", err)
+	}
+	if len(page1.UserPools) != 2 || page1.NextToken == nil {
+		t.Fatalf("page 1: %d pools, NextToken %v", len(page1.UserPools), page1.NextToken)
+	}
+	page2, err := st.admin.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(2), NextToken: page1.NextToken})
+	if err != nil {
+		t.Fatalf("ListUserPools page 2: %v", err)
+	}
+	if len(page2.UserPools) != 1 || page2.NextToken != nil {
+		t.Fatalf("page 2: %d pools, NextToken %v", len(page2.UserPools), page2.NextToken)
+	}
+	for _, p := range append(page1.UserPools, page2.UserPools...) {
+		id := aws.ToString(p.Id)
+		if !want[id] {
+			t.Errorf("unexpected or repeated pool %s", id)
+		}
+		delete(want, id)
+		if p.Name == nil || p.CreationDate == nil || p.LastModifiedDate == nil || p.LambdaConfig == nil {
+			t.Errorf("UserPoolDescriptionType %+v", p)
+		}
+	}
+
+	// The paginator the SDK ships follows NextToken to the end.
+	n := 0
+	for pages := cip.NewListUserPoolsPaginator(st.admin, &cip.ListUserPoolsInput{MaxResults: aws.Int32(1)}); pages.HasMorePages(); {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("paginator: %v", err)
+		}
+		n += len(page.UserPools)
+	}
+	if n != 3 {
+		t.Errorf("paginator saw %d pools, want 3", n)
+	}
+
+	_, err = st.admin.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(61)})
+	wantAPIError(t, err, "InvalidParameterException", "")
+	raw := st.client(adminCreds(testCreds.SecretAccessKey), withoutValidation)
+	_, err = raw.ListUserPools(ctx, &cip.ListUserPoolsInput{})
+	wantAPIError(t, err, "InvalidParameterException",
+		"1 validation error detected: Value null at 'maxResults' failed to satisfy constraint: Member must not be null")
+	_, err = st.admin.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(5), NextToken: aws.String("!!")})
+	wantAPIError(t, err, "InvalidParameterException", "")
+}
+
+// TestAdminOperationsNeedSignature checks that the real operations sit
+// behind SigV4 like the framework's test operations.
+func TestAdminOperationsNeedSignature(t *testing.T) {
+	st := newStack(t)
+	tests := []struct {
+		name  string
+		creds aws.CredentialsProvider
+		code  string
+	}{
+		{"unsigned", aws.AnonymousCredentials{}, "MissingAuthenticationTokenException"},
+		{"wrong secret", adminCreds("not-the-secret"), "InvalidSignatureException"},
+		{"unknown key", credentials.NewStaticCredentialsProvider("AKIDSTRANGER", testCreds.SecretAccessKey, ""), "UnrecognizedClientException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := st.client(tt.creds)
+			_, err := c.CreateUserPool(t.Context(), &cip.CreateUserPoolInput{PoolName: aws.String("nope")})
+			wantAPIError(t, err, tt.code, "")
+			_, err = c.AdminCreateUser(t.Context(), &cip.AdminCreateUserInput{UserPoolId: aws.String("us-west-2_AbC123xyZ"), Username: aws.String("x")})
+			wantAPIError(t, err, tt.code, "")
+		})
+	}
+	out, err := st.admin.ListUserPools(t.Context(), &cip.ListUserPoolsInput{MaxResults: aws.Int32(10)})
+	if err != nil || len(out.UserPools) != 0 {
+		t.Errorf("a refused call made a pool: %v, %v", out, err)
+	}
+}
