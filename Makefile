@@ -12,6 +12,7 @@ run:
 
 ## test: every test (unit, integration, end-to-end) with the race detector, plus short fuzzing
 test: e2e/node/node_modules
+	$(GO) tool templ generate -check -path templates
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
 	$(MAKE) fuzz FUZZTIME=5s
@@ -25,8 +26,9 @@ e2e/node/node_modules: e2e/node/package-lock.json
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/gatehouse ./cmd/gatehouse
 
-## generate: regenerate generated code
+## generate: regenerate generated code (the templ pages, then go:generate)
 generate:
+	$(GO) tool templ generate -path templates
 	$(GO) generate $(PKGS)
 
 ## lint: gofmt, go vet and staticcheck

@@ -143,10 +143,15 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	secure := pub.Scheme == "https" || !cfg.Dev
 	sessions := sso.New(sso.Config{Store: store, HashKey: sealer.Derive("gatehouse sso hash v1", 32),
 		BlockKey: sealer.Derive("gatehouse sso block v1", 32), Secure: secure, Now: cfg.Now})
-	provider := oauth.New(oauth.Config{Dir: s.Dir, Engine: s.Engine, Minter: s.Minter, SSO: sessions, Issuer: issuer,
-		Now: cfg.Now, Logger: cfg.Logger})
 	pages := ui.New(ui.Config{Dir: s.Dir, Engine: s.Engine, SSO: sessions, Issuer: issuer,
 		CSRFKey: sealer.Derive("gatehouse csrf v1", 32), Secure: secure, Now: cfg.Now, Logger: cfg.Logger})
+	// The OAuth endpoints' error and signed-out pages are the hosted UI's.
+	showPage := func(w http.ResponseWriter, r *http.Request, pool *storage.Pool, p oauth.Page) {
+		pages.ShowNotice(w, r, pool, ui.Notice{Status: p.Status, Kind: p.Kind, Title: p.Title, Advice: p.Advice,
+			Detail: p.Detail, ClientID: p.ClientID})
+	}
+	provider := oauth.New(oauth.Config{Dir: s.Dir, Engine: s.Engine, Minter: s.Minter, SSO: sessions, Issuer: issuer,
+		ShowPage: showPage, Now: cfg.Now, Logger: cfg.Logger})
 
 	if err := s.applyConfig(ctx); err != nil {
 		return nil, err

@@ -1,29 +1,51 @@
-// Package ui serves the hosted sign-in pages. This first page set is the
-// plain sign-in form that completes the OAuth code flow: username and
-// password, a CSRF token, errors in role="alert", and the new-password step
-// for users created with a temporary password. Pages work without
-// JavaScript.
+// Package ui serves the hosted UI: Cognito's sign-in, sign-up,
+// confirmation and password-reset pages, and the pages the OAuth endpoints
+// show instead of a redirect. Pages are templ components (package
+// templates) filled from view structs; assets are embedded (package
+// static). Every page works without JavaScript.
+//
+// The pages complete the OAuth code flow that /oauth2/authorize parks:
+//
+//	/oauth2/authorize ──► /login?auth_request=ID ──► sign-in (auth.Engine)
+//	                          │        │                     │
+//	                          │        └─► /forgotPassword   │ new password?
+//	                          └─► /signup ─► /confirmUser ───┤
+//	                                                         ▼
+//	            SSO session started, request marked done ──► /oauth2/authorize?auth_request=ID
+//
+// Each page carries auth_request, client_id and lang in its links and form
+// actions. A page reached with Cognito's authorize parameters instead
+// (client_id, redirect_uri, …) goes to /oauth2/authorize first, which
+// checks them and parks the request (screen_hint names the page to come
+// back to).
+//
+// Security: a CSRF token on every form (a random cookie and its HMAC in a
+// hidden field), SameSite=Lax HttpOnly cookies (Secure on https), a CSP
+// with a per-request script nonce, no framing, no referrer, rate limits on
+// sign-in and code sending (limits.go), and redirects only to Gatehouse's
+// own endpoints, which check the client's registered URLs.
 package ui
 
 import (
-	"crypto/hmac"
+	"bytes"
+	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
-	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
+
+	"github.com/a-h/templ"
 
 	"github.com/gatehouse-id/gatehouse/server/auth"
 	"github.com/gatehouse-id/gatehouse/server/directory"
 	"github.com/gatehouse-id/gatehouse/server/sso"
 	"github.com/gatehouse-id/gatehouse/server/storage"
+	"github.com/gatehouse-id/gatehouse/static"
+	"github.com/gatehouse-id/gatehouse/templates"
 )
 
 // Config assembles the UI.
@@ -34,13 +56,16 @@ type Config struct {
 	Issuer func(poolID string) string
 	// CSRFKey signs CSRF tokens (32 bytes).
 	CSRFKey []byte
-	Secure  bool
-	Now     func() time.Time
-	Logger  *slog.Logger
+	// Secure marks cookies Secure (off only in dev on http).
+	Secure bool
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // UI serves the hosted pages.
-type UI struct{ cfg Config }
+type UI struct {
+	cfg Config
+}
 
 // New returns the UI.
 func New(cfg Config) *UI {
@@ -53,159 +78,220 @@ func New(cfg Config) *UI {
 	return &UI{cfg: cfg}
 }
 
-// Routes mounts the pages under prefix (the issuer path).
+// Routes mounts the pages under prefix (the issuer path). pool resolves
+// the pool named in the request; nil means 404.
 func (u *UI) Routes(mux *http.ServeMux, prefix string, pool func(*http.Request) *storage.Pool) {
-	wrap := func(h func(http.ResponseWriter, *http.Request, *storage.Pool)) http.HandlerFunc {
-		return func(w http.ResponseWriter, r *http.Request) {
+	page := func(h func(*request)) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			pl := pool(r)
 			if pl == nil {
 				http.Error(w, "unknown user pool", http.StatusNotFound)
 				return
 			}
-			securityHeaders(w)
-			h(w, r, pl)
-		}
+			h(u.newRequest(w, r, pl))
+		})
 	}
-	mux.Handle("GET "+prefix+"/login", wrap(u.loginPage))
-	mux.Handle("POST "+prefix+"/login", wrap(u.loginSubmit))
+	mux.Handle("GET "+prefix+"/login", page(u.loginPage))
+	mux.Handle("POST "+prefix+"/login", page(u.loginSubmit))
+	mux.Handle("GET "+prefix+"/static/{file...}", static.Handler())
 }
 
-func securityHeaders(w http.ResponseWriter) {
-	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Cache-Control", "no-store")
+// request is one page request: the pool, the language, the CSP nonce and,
+// once flow() found them, the parked authorize request and its client.
+type request struct {
+	w     http.ResponseWriter
+	r     *http.Request
+	ctx   context.Context // carries the CSP nonce for templ
+	pool  *storage.Pool
+	lang  *locale
+	nonce string
+	csrf  string // this response's CSRF token, once made
+
+	areq   *storage.AuthRequest
+	client *storage.Client
 }
 
-// ---- CSRF: a random cookie and a form field that is its HMAC ----
+func (u *UI) newRequest(w http.ResponseWriter, r *http.Request, pool *storage.Pool) *request {
+	raw := make([]byte, 18)
+	rand.Read(raw)
+	nonce := base64.RawURLEncoding.EncodeToString(raw)
+	rq := &request{w: w, r: r, pool: pool, lang: negotiate(r), nonce: nonce}
+	rq.ctx = templ.WithNonce(r.Context(), nonce)
+	securityHeaders(w, nonce, nil, u.cfg.Secure)
+	return rq
+}
 
-const csrfCookie = "gatehouse_csrf"
+func (rq *request) T(key string, args ...any) string { return rq.lang.T(key, args...) }
 
-// CSRFField is the hidden form field carrying the CSRF token.
-const CSRFField = "_csrf"
+// issuerPath is the path of the pool's issuer: links and form actions are
+// relative to the host the browser used.
+func (rq *request) issuerPath() string { return "/" + rq.pool.ID }
 
-func (u *UI) csrfToken(w http.ResponseWriter, r *http.Request, poolID string) string {
-	var seed string
-	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 32 {
-		seed = c.Value
-	} else {
-		raw := make([]byte, 32)
-		rand.Read(raw)
-		seed = base64.RawURLEncoding.EncodeToString(raw)
-		http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: seed, Path: "/" + poolID, HttpOnly: true,
-			Secure: u.cfg.Secure, SameSite: http.SameSiteLaxMode})
+// flowQuery is what every link of the flow carries: the parked request,
+// its client and an explicit language.
+func (rq *request) flowQuery() url.Values {
+	q := url.Values{}
+	if rq.areq != nil {
+		q.Set("auth_request", rq.areq.ID)
+		q.Set("client_id", rq.areq.ClientID)
 	}
-	return u.mac(seed)
-}
-
-func (u *UI) mac(seed string) string {
-	m := hmac.New(sha256.New, u.cfg.CSRFKey)
-	m.Write([]byte("csrf:" + seed))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
-
-func (u *UI) csrfOK(r *http.Request) bool {
-	c, err := r.Cookie(csrfCookie)
-	if err != nil {
-		return false
+	if l := rq.r.URL.Query().Get("lang"); l != "" {
+		q.Set("lang", l)
 	}
-	return hmac.Equal([]byte(u.mac(c.Value)), []byte(r.PostFormValue(CSRFField)))
+	return q
 }
 
-// ---- the sign-in page ----
-
-var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}}</title>
-<style>
-body{font-family:system-ui,-apple-system,sans-serif;background:#f4f5f7;color:#1a1a1a;margin:0}
-main{max-width:24rem;margin:4rem auto;background:#fff;padding:2rem;border-radius:8px;box-shadow:0 1px 4px rgba(0,0,0,.15)}
-h1{font-size:1.4rem;margin-top:0}label{display:block;margin:1rem 0 .25rem;font-weight:600}
-input{width:100%;box-sizing:border-box;padding:.6rem;border:1px solid #767676;border-radius:4px;font-size:1rem}
-input:focus,button:focus{outline:3px solid #1a5fb4;outline-offset:2px}
-button{margin-top:1.5rem;width:100%;padding:.7rem;background:#1a5fb4;color:#fff;border:0;border-radius:4px;font-size:1rem;cursor:pointer}
-[role=alert]{border-left:4px solid #b00020;padding:.5rem 1rem;background:#fdecee;margin-bottom:1rem}
-</style></head><body><main>
-<h1>{{.Title}}</h1>
-{{if .Error}}<div role="alert" id="form-error" data-testid="error">{{.Error}}</div>{{end}}
-<form method="post" action="{{.Action}}">
-<input type="hidden" name="{{.CSRFField}}" value="{{.CSRF}}">
-{{if .Session}}
-<input type="hidden" name="session" value="{{.Session}}">
-<input type="hidden" name="username" value="{{.Username}}">
-<p>Please choose a new password.</p>
-<label for="password">New password</label>
-<input id="password" name="password" type="password" autocomplete="new-password" required{{if .Error}} aria-describedby="form-error"{{end}}>
-{{range .Required}}<label for="attr-{{.}}">{{.}}</label><input id="attr-{{.}}" name="{{.}}" type="text" required>{{end}}
-<button type="submit">Set password and sign in</button>
-{{else}}
-<label for="username">Username</label>
-<input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" required value="{{.Username}}"{{if .Error}} aria-describedby="form-error"{{end}}>
-<label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">Sign in</button>
-{{end}}
-</form></main></body></html>`))
-
-type pageView struct {
-	Title, Error, Action, CSRF, CSRFField, Username, Session string
-	Required                                                 []string
-}
-
-func (u *UI) render(w http.ResponseWriter, status int, v pageView) {
-	v.CSRFField = CSRFField
-	if v.Title == "" {
-		v.Title = "Sign in"
+// pageURL links to one of the hosted pages, carrying the flow.
+func (rq *request) pageURL(page string, extra url.Values) string {
+	q := rq.flowQuery()
+	for k, v := range extra {
+		q[k] = v
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	if err := pageTmpl.Execute(w, v); err != nil {
-		u.cfg.Logger.Error("render", "err", err)
+	return rq.issuerPath() + "/" + page + "?" + q.Encode()
+}
+
+// page fills what every page shares.
+func (u *UI) page(rq *request, titleKey string) templates.Page {
+	return templates.Page{
+		Lang:          rq.lang.Tag,
+		Title:         rq.T(titleKey),
+		Text:          rq.lang,
+		Brand:         u.brand(rq),
+		StylesheetURL: rq.issuerPath() + "/static/" + static.Path("css/app.css"),
+		ScriptURL:     rq.issuerPath() + "/static/" + static.Path("js/app.js"),
+		Languages:     languageLinks(rq),
+		CSRFField:     CSRFField,
+		CSRF:          u.csrfToken(rq),
 	}
 }
 
-// loginPage shows the form. Without a parked request it forwards the
-// query to /oauth2/authorize, as Cognito's /login takes the same
-// parameters.
-func (u *UI) loginPage(w http.ResponseWriter, r *http.Request, pool *storage.Pool) {
-	q := r.URL.Query()
-	if q.Get("auth_request") == "" {
-		if q.Get("client_id") == "" {
-			u.render(w, http.StatusBadRequest, pageView{Title: "Sign in", Error: "This sign-in link is incomplete: it must come from an application's sign-in button."})
-			return
-		}
-		http.Redirect(w, r, u.cfg.Issuer(pool.ID)+"/oauth2/authorize?"+q.Encode(), http.StatusFound)
+// brand is the look of the page: the client's name for now.
+func (u *UI) brand(rq *request) templates.Brand {
+	b := templates.Brand{ColorScheme: "light", FaviconURL: rq.issuerPath() + "/static/" + static.Path("img/favicon.svg")}
+	if rq.client != nil {
+		b.AppName = rq.client.Name
+	}
+	return b
+}
+
+// languageLinks link to the current page in every language.
+func languageLinks(rq *request) []templates.Language {
+	out := make([]templates.Language, 0, len(locales))
+	for _, l := range locales {
+		q := rq.r.URL.Query()
+		q.Set("lang", l.Tag)
+		out = append(out, templates.Language{Tag: l.Tag, Name: l.Name, URL: rq.r.URL.Path + "?" + q.Encode(), Current: l == rq.lang})
+	}
+	return out
+}
+
+// render writes a page: buffered, so that an error never sends half a
+// page, with the CSP that allows the client's callback origins as form
+// targets (a form's redirect chain ends there).
+func (u *UI) render(rq *request, status int, c templ.Component) {
+	var buf bytes.Buffer
+	if err := c.Render(rq.ctx, &buf); err != nil {
+		u.cfg.Logger.Error("ui: render", "pool", rq.pool.ID, "path", rq.r.URL.Path, "err", err)
+		http.Error(rq.w, "Something went wrong.", http.StatusInternalServerError)
 		return
 	}
-	u.render(w, http.StatusOK, pageView{Action: r.URL.RequestURI(), CSRF: u.csrfToken(w, r, pool.ID)})
+	securityHeaders(rq.w, rq.nonce, rq.client, u.cfg.Secure)
+	rq.w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	rq.w.WriteHeader(status)
+	rq.w.Write(buf.Bytes())
 }
 
-// errorText is the one table from engine errors to what the page says.
-// Unknown users and wrong passwords read the same (no user enumeration).
-func errorText(err error) string {
-	var de *directory.Error
-	if !errors.As(err, &de) {
-		return "Something went wrong. Please try again."
-	}
-	switch de.Kind {
-	case directory.KindNotAuthorized, directory.KindUserNotFound:
-		if de.Msg == "Password attempts exceeded" {
-			return "Too many failed attempts. Wait a moment and try again."
+// message shows a page that only tells something.
+func (u *UI) message(rq *request, status int, heading, msg string, alert bool, detail string, links ...templates.Link) {
+	v := templates.MessageView{Page: u.page(rq, "page.title.error"), Heading: heading, Message: msg, Alert: alert, Detail: detail, Links: links}
+	v.Title = heading
+	u.render(rq, status, templates.MessagePage(v))
+}
+
+// serverError logs err and shows a generic error page.
+func (u *UI) serverError(rq *request, err error) {
+	u.cfg.Logger.Error("ui", "pool", rq.pool.ID, "path", rq.r.URL.Path, "err", err)
+	u.message(rq, http.StatusInternalServerError, rq.T("error.generic.title"), rq.T("error.generic"), true, "")
+}
+
+// flow finds the parked authorize request the page serves and its client.
+// It returns false after it wrote a page or a redirect: a link with
+// Cognito's authorize parameters goes to /oauth2/authorize to be checked
+// and parked (screen_hint brings the user back to this page); an expired
+// request is parked again from its own parameters; a missing one is an
+// error page.
+func (u *UI) flow(rq *request, screen string) bool {
+	q := rq.r.URL.Query()
+	id := q.Get("auth_request")
+	if id == "" {
+		if rq.r.Method == http.MethodGet && q.Get("client_id") != "" {
+			if screen != "login" {
+				q.Set("screen_hint", screen)
+			}
+			http.Redirect(rq.w, rq.r, u.cfg.Issuer(rq.pool.ID)+"/oauth2/authorize?"+q.Encode(), http.StatusFound)
+			return false
 		}
-		if de.Msg == "User is disabled." {
-			return "This account is disabled."
-		}
-		return "Incorrect username or password."
-	case directory.KindUserNotConfirmed:
-		return "This account is not confirmed yet."
-	case directory.KindPasswordResetRequired:
-		return "You must reset your password before you can sign in."
-	case directory.KindInvalidPassword, directory.KindInvalidParameter:
-		return de.Msg
+		u.message(rq, http.StatusBadRequest, rq.T("error.incomplete_link.title"), rq.T("error.incomplete_link"), true, "")
+		return false
 	}
-	return "Something went wrong. Please try again."
+	areq, err := u.cfg.Dir.Store().GetAuthRequest(rq.r.Context(), rq.pool.ID, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		u.message(rq, http.StatusBadRequest, rq.T("error.request_expired.title"), rq.T("error.request_expired"), true, "")
+		return false
+	}
+	if err != nil {
+		u.serverError(rq, err)
+		return false
+	}
+	if !u.cfg.Now().Before(areq.ExpiresAt) {
+		again := u.cfg.Issuer(rq.pool.ID) + "/oauth2/authorize?" + url.Values(areq.Form).Encode()
+		if rq.r.Method == http.MethodGet {
+			http.Redirect(rq.w, rq.r, again, http.StatusFound)
+			return false
+		}
+		u.message(rq, http.StatusBadRequest, rq.T("error.request_expired.title"), rq.T("error.request_expired"), true, "",
+			templates.Link{Text: rq.T("common.start_again"), URL: again, TestID: "start-again"})
+		return false
+	}
+	client, err := u.cfg.Dir.GetClient(rq.r.Context(), rq.pool.ID, areq.ClientID)
+	if err != nil {
+		u.message(rq, http.StatusBadRequest, rq.T("oauth.unknown_client.title"), rq.T("oauth.unknown_client.advice"), true, "")
+		return false
+	}
+	rq.areq, rq.client = areq, client
+	return true
+}
+
+// signedIn finishes a sign-in: it starts the SSO session, marks the parked
+// request done for it and returns to /oauth2/authorize, which redirects to
+// the client.
+func (u *UI) signedIn(rq *request, done *auth.Authenticated) {
+	ctx := rq.r.Context()
+	sess, err := u.cfg.SSO.Start(ctx, rq.w, rq.pool.ID, done.User.Sub, done.AuthTime, done.EventID)
+	if err != nil {
+		u.serverError(rq, err)
+		return
+	}
+	areq := rq.areq
+	areq.SessionID, areq.Sub, areq.AuthTime, areq.EventID = sess.ID, done.User.Sub, done.AuthTime, done.EventID
+	if err := u.cfg.Dir.Store().UpdateAuthRequest(ctx, areq); err != nil {
+		u.serverError(rq, err)
+		return
+	}
+	http.Redirect(rq.w, rq.r, u.cfg.Issuer(rq.pool.ID)+"/oauth2/authorize?"+url.Values{"auth_request": {areq.ID}}.Encode(), http.StatusFound)
+}
+
+// readForm parses a posted form (64 KiB at most); it returns false after
+// it wrote an error page. The caller checks the CSRF token next and, when
+// it fails, shows its form again with error.csrf (status 403): the page
+// carries a fresh token, so submitting again works.
+func (u *UI) readForm(rq *request) bool {
+	rq.r.Body = http.MaxBytesReader(rq.w, rq.r.Body, 64<<10)
+	if err := rq.r.ParseForm(); err != nil {
+		u.message(rq, http.StatusBadRequest, rq.T("error.generic.title"), rq.T("error.bad_form"), true, "")
+		return false
+	}
+	return true
 }
 
 func clientIP(r *http.Request) string {
@@ -214,80 +300,4 @@ func clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
-}
-
-// loginSubmit runs the sign-in (or the new-password step) through the
-// engine, starts the SSO session and returns to /oauth2/authorize.
-func (u *UI) loginSubmit(w http.ResponseWriter, r *http.Request, pool *storage.Pool) {
-	ctx := r.Context()
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		u.render(w, http.StatusBadRequest, pageView{Error: "The form could not be read."})
-		return
-	}
-	view := pageView{Action: r.URL.RequestURI(), CSRF: u.csrfToken(w, r, pool.ID), Username: r.PostForm.Get("username")}
-	if !u.csrfOK(r) {
-		view.Error = "Your session expired. Please try again."
-		u.render(w, http.StatusForbidden, view)
-		return
-	}
-	areq, err := u.cfg.Dir.Store().GetAuthRequest(ctx, pool.ID, r.URL.Query().Get("auth_request"))
-	if err != nil || !u.cfg.Now().Before(areq.ExpiresAt) {
-		view.Error = "This sign-in request has expired. Go back to the application and try again."
-		u.render(w, http.StatusBadRequest, view)
-		return
-	}
-	client, err := u.cfg.Dir.GetClient(ctx, pool.ID, areq.ClientID)
-	if err != nil {
-		view.Error = "This application is not registered."
-		u.render(w, http.StatusBadRequest, view)
-		return
-	}
-	var step *auth.Step
-	if s := r.PostForm.Get("session"); s != "" {
-		responses := map[string]string{"USERNAME": view.Username, "NEW_PASSWORD": r.PostForm.Get("password")}
-		for _, name := range directory.RequiredAttributes(pool) {
-			if v := r.PostForm.Get(name); v != "" {
-				responses["userAttributes."+name] = v
-			}
-		}
-		step, err = u.cfg.Engine.Respond(ctx, pool, client, auth.ChallengeNewPasswordRequired, s, responses, clientIP(r))
-		if err != nil {
-			view.Session, view.Title = s, "Choose a new password"
-		}
-	} else {
-		step, err = u.cfg.Engine.Start(ctx, auth.Request{Pool: pool, Client: client, Flow: auth.FlowHostedUI,
-			Params: map[string]string{"USERNAME": view.Username, "PASSWORD": r.PostForm.Get("password")}, IP: clientIP(r)})
-	}
-	if err != nil {
-		view.Error = errorText(err)
-		u.render(w, http.StatusBadRequest, view)
-		return
-	}
-	if step.Challenge == auth.ChallengeNewPasswordRequired {
-		view.Title, view.Session = "Choose a new password", step.Session
-		var required []string
-		json.Unmarshal([]byte(step.ChallengeParams["requiredAttributes"]), &required)
-		for _, name := range required {
-			view.Required = append(view.Required, strings.TrimPrefix(name, "userAttributes."))
-		}
-		u.render(w, http.StatusOK, view)
-		return
-	}
-	done := step.Done
-	sess, err := u.cfg.SSO.Start(ctx, w, pool.ID, done.User.Sub, done.AuthTime, done.EventID)
-	if err != nil {
-		u.cfg.Logger.Error("start session", "pool", pool.ID, "err", err)
-		view.Error = "Something went wrong. Please try again."
-		u.render(w, http.StatusInternalServerError, view)
-		return
-	}
-	areq.SessionID, areq.Sub, areq.AuthTime, areq.EventID = sess.ID, done.User.Sub, done.AuthTime, done.EventID
-	if err := u.cfg.Dir.Store().UpdateAuthRequest(ctx, areq); err != nil {
-		u.cfg.Logger.Error("update auth request", "pool", pool.ID, "err", err)
-		view.Error = "Something went wrong. Please try again."
-		u.render(w, http.StatusInternalServerError, view)
-		return
-	}
-	http.Redirect(w, r, u.cfg.Issuer(pool.ID)+"/oauth2/authorize?"+url.Values{"auth_request": {areq.ID}}.Encode(), http.StatusFound)
 }

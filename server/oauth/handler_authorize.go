@@ -21,6 +21,10 @@ import (
 // in the return to /oauth2/authorize.
 const AuthRequestParam = "auth_request"
 
+// errRedirectNotRegistered answers a redirect_uri that is not one of the
+// client's callback URLs.
+var errRedirectNotRegistered = fosite.ErrInvalidRequest.WithHint("The redirect_uri is not registered.")
+
 // authorize is /oauth2/authorize (RFC 6749 §4.1.1, OIDC Core §3.1.2).
 func (p *Provider) authorize(w http.ResponseWriter, r *http.Request, pool *storage.Pool) {
 	if id := r.URL.Query().Get(AuthRequestParam); id != "" {
@@ -36,8 +40,9 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request, pool *stora
 	// Exact matching, as Cognito: fosite would also accept any port on a
 	// loopback IP (RFC 8252 §7.3), which a registered URL does not promise.
 	if ru := ar.GetRequestForm().Get("redirect_uri"); ru != "" && !slices.Contains(ar.GetClient().GetRedirectURIs(), ru) {
-		title, advice := explain(fosite.ErrInvalidRequest.WithHint("The redirect_uri is not registered."))
-		p.errorPage(w, r, http.StatusBadRequest, title, advice)
+		pg := explain(errRedirectNotRegistered)
+		pg.Status, pg.ClientID = http.StatusBadRequest, ar.GetClient().GetID()
+		p.show(w, r, pg)
 		return
 	}
 	if err := p.precheck(ar); err != nil {
@@ -108,11 +113,31 @@ func (p *Provider) park(w http.ResponseWriter, r *http.Request, pool *storage.Po
 		p.authorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
 		return
 	}
+	http.Redirect(w, r, p.cfg.Issuer(pool.ID)+screenPath(areq.Form)+"?"+loginQuery(areq).Encode(), http.StatusFound)
+}
+
+// screenPath is the hosted page a parked request starts at: the sign-in
+// page, or the one screen_hint names (the sign-up and password-reset pages
+// send Cognito-style links here with it, to come back once the request is
+// checked and parked).
+func screenPath(form url.Values) string {
+	switch form.Get("screen_hint") {
+	case "signup":
+		return "/signup"
+	case "forgotPassword":
+		return "/forgotPassword"
+	}
+	return "/login"
+}
+
+// loginQuery is the query of a hosted page serving areq: the request, its
+// client and the language asked for.
+func loginQuery(areq *storage.AuthRequest) url.Values {
 	q := url.Values{AuthRequestParam: {areq.ID}, "client_id": {areq.ClientID}}
-	if lang := r.FormValue("lang"); lang != "" {
+	if lang := url.Values(areq.Form).Get("lang"); lang != "" {
 		q.Set("lang", lang)
 	}
-	http.Redirect(w, r, p.cfg.Issuer(pool.ID)+"/login?"+q.Encode(), http.StatusFound)
+	return q
 }
 
 // resume finishes a parked request once the sign-in page has marked it done
@@ -121,8 +146,8 @@ func (p *Provider) resume(w http.ResponseWriter, r *http.Request, pool *storage.
 	ctx := r.Context()
 	areq, err := p.store.GetAuthRequest(ctx, pool.ID, id)
 	if errors.Is(err, storage.ErrNotFound) || err == nil && !p.cfg.Now().Before(areq.ExpiresAt) {
-		p.errorPage(w, r, http.StatusBadRequest, "This sign-in request has expired or was already used.",
-			"Go back to the application and start signing in again.")
+		p.show(w, r, Page{Status: http.StatusBadRequest, Kind: KindRequestExpired,
+			Title: "This sign-in request has expired or was already used.", Advice: "Go back to the application and start signing in again."})
 		return
 	}
 	if err != nil {
@@ -136,13 +161,13 @@ func (p *Provider) resume(w http.ResponseWriter, r *http.Request, pool *storage.
 	}
 	if sess == nil || areq.SessionID == "" || areq.SessionID != sess.ID {
 		// Not signed in for this request (yet): back to the sign-in page.
-		q := url.Values{AuthRequestParam: {areq.ID}, "client_id": {areq.ClientID}}
-		http.Redirect(w, r, p.cfg.Issuer(pool.ID)+"/login?"+q.Encode(), http.StatusFound)
+		http.Redirect(w, r, p.cfg.Issuer(pool.ID)+"/login?"+loginQuery(areq).Encode(), http.StatusFound)
 		return
 	}
 	if err := p.store.DeleteAuthRequest(ctx, pool.ID, id); err != nil {
 		// Someone else finished it first: a replayed link.
-		p.errorPage(w, r, http.StatusBadRequest, "This sign-in request was already used.", "Go back to the application and sign in again.")
+		p.show(w, r, Page{Status: http.StatusBadRequest, Kind: KindRequestUsed, ClientID: areq.ClientID,
+			Title: "This sign-in request was already used.", Advice: "Go back to the application and sign in again."})
 		return
 	}
 	r2 := r.Clone(ctx)
@@ -197,30 +222,39 @@ func (p *Provider) authorizeError(w http.ResponseWriter, r *http.Request, ar fos
 		p.fosite.WriteAuthorizeError(r.Context(), w, ar, err)
 		return
 	}
-	title, advice := explain(rfc)
-	p.errorPage(w, r, rfc.CodeField, title, advice)
+	pg := explain(rfc)
+	pg.Status = rfc.CodeField
+	if ar != nil && ar.GetClient() != nil {
+		pg.ClientID = ar.GetClient().GetID()
+	}
+	p.show(w, r, pg)
 }
 
 // explain turns an authorize error the user sees into plain words for the
-// app developer who must fix it.
-func explain(e *fosite.RFC6749Error) (title, advice string) {
-	hint := e.HintField
+// app developer who must fix it; fosite's hint is the detail.
+func explain(e *fosite.RFC6749Error) Page {
+	hint := strings.TrimSpace(e.HintField)
 	switch e.ErrorField {
 	case fosite.ErrInvalidClient.ErrorField:
-		return "This application is not registered.", "The client_id in the sign-in link does not name an app client of this user pool. The app developer must use the client id shown by DescribeUserPoolClient."
+		return Page{Kind: KindUnknownClient, Title: "This application is not registered.", Detail: hint,
+			Advice: "The client_id in the sign-in link does not name an app client of this user pool. The app developer must use the client id shown by DescribeUserPoolClient."}
 	case fosite.ErrInvalidRequest.ErrorField:
 		if strings.Contains(hint, "redirect") {
-			return "The redirect URL is not allowed.", "The redirect_uri in the sign-in link is not one of the app client's callback URLs, character for character. The app developer must add it to CallbackURLs or fix the link. " + hint
+			return Page{Kind: KindBadRedirect, Title: "The redirect URL is not allowed.", Detail: hint,
+				Advice: "The redirect_uri in the sign-in link is not one of the app client's callback URLs, character for character. The app developer must add it to CallbackURLs or fix the link."}
 		}
 	case fosite.ErrUnsupportedResponseType.ErrorField, fosite.ErrUnauthorizedClient.ErrorField:
-		return "This application may not sign users in here.", "The app client does not allow this OAuth flow. The app developer must enable AllowedOAuthFlowsUserPoolClient and the code flow for it. " + hint
+		return Page{Kind: KindFlowNotAllowed, Title: "This application may not sign users in here.", Detail: hint,
+			Advice: "The app client does not allow this OAuth flow. The app developer must enable AllowedOAuthFlowsUserPoolClient and the code flow for it."}
 	case fosite.ErrInvalidScope.ErrorField:
-		return "The application asked for a scope it is not allowed.", hint
+		return Page{Kind: KindBadScope, Title: "The application asked for a scope it is not allowed.", Detail: hint,
+			Advice: "The scope in the sign-in link names a scope the app client is not allowed. The app developer must add it to AllowedOAuthScopes or remove it from the link."}
 	}
-	return "The sign-in request is not valid.", strings.TrimSpace(e.DescriptionField + " " + hint)
+	return Page{Kind: KindInvalidRequest, Title: "The sign-in request is not valid.", Detail: strings.TrimSpace(e.DescriptionField + " " + hint),
+		Advice: "The sign-in link is missing a parameter or has a wrong one. The app developer must fix the link."}
 }
 
 func (p *Provider) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	p.cfg.Logger.Error("oauth", "path", r.URL.Path, "err", err)
-	p.errorPage(w, r, http.StatusInternalServerError, "Something went wrong.", "Please try again in a moment.")
+	p.show(w, r, Page{Status: http.StatusInternalServerError, Kind: KindServerError, Title: "Something went wrong.", Advice: "Please try again in a moment."})
 }

@@ -42,8 +42,11 @@ type Config struct {
 	SSO    *sso.Manager
 	// Issuer returns a pool's issuer URL.
 	Issuer func(poolID string) string
-	Now    func() time.Time
-	Logger *slog.Logger
+	// ShowPage renders the pages these endpoints show instead of a
+	// redirect (errors, signed out); nil: a plain built-in page.
+	ShowPage ShowPageFunc
+	Now      func() time.Time
+	Logger   *slog.Logger
 }
 
 // Provider is the OAuth front of every pool.
