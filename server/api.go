@@ -11,7 +11,7 @@ func (s *Server) mountAPI(mux *http.ServeMux) {
 	api := cognitoapi.New(cognitoapi.Config{
 		Credentials: cognitoapi.Credentials{AccessKeyID: s.AdminKeyID, SecretAccessKey: s.AdminSecret},
 		Logger:      s.cfg.Logger, Now: s.cfg.Now,
-		Dir: s.Dir, Engine: s.Engine, AccountID: s.cfg.AccountID, Region: s.cfg.Region,
+		Dir: s.Dir, Engine: s.Engine, Minter: s.Minter, AccountID: s.cfg.AccountID, Region: s.cfg.Region,
 	})
 	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/" {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/server/auth"
 	"github.com/gatehouse-id/gatehouse/server/directory"
+	"github.com/gatehouse-id/gatehouse/server/tokens"
 )
 
 // Config is what New needs. Tests build it directly.
@@ -26,6 +27,9 @@ type Config struct {
 	// without them fails as an internal error.
 	Dir    *directory.Directory
 	Engine *auth.Engine
+	// Minter makes GetSigningCertificate's certificates and forgets a
+	// deleted pool's keys.
+	Minter *tokens.Minter
 	// AccountID is the account part of the ARNs the API prints
 	// (arn:aws:cognito-idp:{region}:{account}:userpool/{poolId});
 	// "000000000000" when empty.

@@ -13,6 +13,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/server/auth"
 	"github.com/gatehouse-id/gatehouse/server/directory"
 	"github.com/gatehouse-id/gatehouse/server/storage"
+	"github.com/gatehouse-id/gatehouse/server/tokens"
 )
 
 // registerOperations registers every operation New serves: one line per
@@ -37,13 +38,14 @@ func registerOperations(a *API, svc *service) {
 type service struct {
 	dir     *directory.Directory
 	engine  *auth.Engine
+	minter  *tokens.Minter
 	account string
 	region  string
 	log     *slog.Logger
 }
 
 func newService(cfg Config, log *slog.Logger) *service {
-	s := &service{dir: cfg.Dir, engine: cfg.Engine, account: cfg.AccountID, region: cfg.Region, log: log}
+	s := &service{dir: cfg.Dir, engine: cfg.Engine, minter: cfg.Minter, account: cfg.AccountID, region: cfg.Region, log: log}
 	if s.account == "" {
 		s.account = "000000000000"
 	}

@@ -2,6 +2,8 @@ package cognitoapi
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"strings"
@@ -10,12 +12,19 @@ import (
 	"github.com/gatehouse-id/gatehouse/server/storage"
 )
 
-// User pool operations: CreateUserPool, DescribeUserPool, ListUserPools.
+// User pool operations: CreateUserPool, DescribeUserPool, UpdateUserPool,
+// ListUserPools, DeleteUserPool, AddCustomAttributes, GetUserPoolMfaConfig,
+// GetSigningCertificate.
 
 func registerPoolOps(a *API, svc *service) {
 	register(a, "CreateUserPool", AuthSigV4, svc.createUserPool)
 	register(a, "DescribeUserPool", AuthSigV4, svc.describeUserPool)
+	register(a, "UpdateUserPool", AuthSigV4, svc.updateUserPool)
 	register(a, "ListUserPools", AuthSigV4, svc.listUserPools)
+	register(a, "DeleteUserPool", AuthSigV4, svc.deleteUserPool)
+	register(a, "AddCustomAttributes", AuthSigV4, svc.addCustomAttributes)
+	register(a, "GetUserPoolMfaConfig", AuthSigV4, svc.getUserPoolMfaConfig)
+	register(a, "GetSigningCertificate", AuthSigV4, svc.getSigningCertificate)
 }
 
 // Keys of storage.Pool.Messages, Cognito's member names. The verification
@@ -133,16 +142,13 @@ type userPoolType struct {
 
 // ---- CreateUserPool ----
 
-type createUserPoolInput struct {
-	PoolName                    string
+// poolSettings are the members CreateUserPool and UpdateUserPool share:
+// the settings a pool may change after it is made.
+type poolSettings struct {
 	Policies                    *userPoolPolicyType
-	UsernameAttributes          []string
-	AliasAttributes             []string
 	AutoVerifiedAttributes      []string
-	UsernameConfiguration       *usernameConfigurationType
-	Schema                      []schemaAttributeType
 	MfaConfiguration            string
-	SmsConfiguration            *struct{} // only its presence matters, see below
+	SmsConfiguration            *struct{} // only its presence matters, see apply
 	DeletionProtection          string
 	UserPoolTier                string
 	UserPoolTags                map[string]string
@@ -154,6 +160,15 @@ type createUserPoolInput struct {
 	VerificationMessageTemplate *verificationMessageTemplateType
 }
 
+type createUserPoolInput struct {
+	PoolName string
+	poolSettings
+	UsernameAttributes    []string
+	AliasAttributes       []string
+	UsernameConfiguration *usernameConfigurationType
+	Schema                []schemaAttributeType
+}
+
 type createUserPoolOutput struct {
 	UserPool *userPoolType
 }
@@ -161,6 +176,41 @@ type createUserPoolOutput struct {
 func (s *service) createUserPool(ctx context.Context, in *createUserPoolInput) (*createUserPoolOutput, error) {
 	var v validation
 	v.required("poolName", in.PoolName)
+	in.poolSettings.validate(&v)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	p := &storage.Pool{
+		Name:               in.PoolName,
+		UsernameAttributes: in.UsernameAttributes,
+		AliasAttributes:    in.AliasAttributes,
+	}
+	if err := in.poolSettings.apply(p); err != nil {
+		return nil, err
+	}
+	// Gatehouse's default is case-insensitive usernames, Cognito's
+	// recommendation (its API's own default is case-sensitive).
+	if in.UsernameConfiguration != nil && in.UsernameConfiguration.CaseSensitive != nil {
+		p.CaseSensitive = *in.UsernameConfiguration.CaseSensitive
+	}
+	schema, err := schemaInput(in.Schema)
+	if err != nil {
+		return nil, err
+	}
+	p.Schema = schema
+	region := RegionFromContext(ctx)
+	if region == "" {
+		region = s.region
+	}
+	created, err := s.dir.CreatePool(ctx, p, region)
+	if err != nil {
+		return nil, err
+	}
+	return &createUserPoolOutput{UserPool: s.poolType(created, 0)}, nil
+}
+
+// validate checks the settings' enums.
+func (in *poolSettings) validate(v *validation) {
 	v.enum("mfaConfiguration", in.MfaConfiguration, "OFF", "ON", "OPTIONAL")
 	v.enum("deletionProtection", in.DeletionProtection, "ACTIVE", "INACTIVE")
 	v.enum("userPoolTier", in.UserPoolTier, "LITE", "ESSENTIALS", "PLUS")
@@ -168,34 +218,26 @@ func (s *service) createUserPool(ctx context.Context, in *createUserPoolInput) (
 		v.enum("verificationMessageTemplate.defaultEmailOption", in.VerificationMessageTemplate.DefaultEmailOption,
 			"CONFIRM_WITH_LINK", "CONFIRM_WITH_CODE")
 	}
-	if err := v.err(); err != nil {
-		return nil, err
-	}
+}
+
+// apply puts the settings on p. A setting left out stays zero, which the
+// directory fills with Cognito's default.
+func (in *poolSettings) apply(p *storage.Pool) error {
 	if in.MfaConfiguration == "ON" || in.MfaConfiguration == "OPTIONAL" {
 		if in.SmsConfiguration == nil {
 			// Cognito's answer: a new pool can only offer MFA by SMS,
 			// since TOTP is set up afterwards with SetUserPoolMfaConfig.
-			return nil, InvalidParameter("SMS configuration and Auto verification for phone_number are required when MFA is required/optional")
+			return InvalidParameter("SMS configuration and Auto verification for phone_number are required when MFA is required/optional")
 		}
 		// The engine has no MFA challenge yet. A pool that says MFA is on
 		// and signs users in with a password alone would be a lie.
-		return nil, InvalidParameter("MfaConfiguration " + in.MfaConfiguration + " is not supported by this server yet; use OFF.")
+		return InvalidParameter("MfaConfiguration " + in.MfaConfiguration + " is not supported by this server yet; use OFF.")
 	}
-	p := &storage.Pool{
-		Name:                   in.PoolName,
-		UsernameAttributes:     in.UsernameAttributes,
-		AliasAttributes:        in.AliasAttributes,
-		AutoVerifiedAttributes: in.AutoVerifiedAttributes,
-		MfaConfiguration:       in.MfaConfiguration,
-		DeletionProtection:     in.DeletionProtection,
-		UserPoolTier:           in.UserPoolTier,
-		Tags:                   maps.Clone(in.UserPoolTags),
-	}
-	// Gatehouse's default is case-insensitive usernames, Cognito's
-	// recommendation (its API's own default is case-sensitive).
-	if in.UsernameConfiguration != nil && in.UsernameConfiguration.CaseSensitive != nil {
-		p.CaseSensitive = *in.UsernameConfiguration.CaseSensitive
-	}
+	p.AutoVerifiedAttributes = in.AutoVerifiedAttributes
+	p.MfaConfiguration = in.MfaConfiguration
+	p.DeletionProtection = in.DeletionProtection
+	p.UserPoolTier = in.UserPoolTier
+	p.Tags = maps.Clone(in.UserPoolTags)
 	if in.Policies != nil && in.Policies.PasswordPolicy != nil {
 		pp := in.Policies.PasswordPolicy
 		p.PasswordPolicy = storage.PasswordPolicy{
@@ -214,7 +256,7 @@ func (s *service) createUserPool(ctx context.Context, in *createUserPoolInput) (
 	if in.Policies != nil && in.Policies.SignInPolicy != nil {
 		for _, f := range in.Policies.SignInPolicy.AllowedFirstAuthFactors {
 			if f != "PASSWORD" {
-				return nil, InvalidParameter("Sign-in with " + clip(f) + " is not supported by this server yet; AllowedFirstAuthFactors can only be [PASSWORD].")
+				return InvalidParameter("Sign-in with " + clip(f) + " is not supported by this server yet; AllowedFirstAuthFactors can only be [PASSWORD].")
 			}
 		}
 	}
@@ -227,23 +269,9 @@ func (s *service) createUserPool(ctx context.Context, in *createUserPoolInput) (
 			p.PasswordPolicy.TemporaryPasswordValidityDays = c.UnusedAccountValidityDays
 		}
 	}
-	schema, err := schemaInput(in.Schema)
-	if err != nil {
-		return nil, err
-	}
-	p.Schema = schema
-	if p.Messages, err = poolMessages(in); err != nil {
-		return nil, err
-	}
-	region := RegionFromContext(ctx)
-	if region == "" {
-		region = s.region
-	}
-	created, err := s.dir.CreatePool(ctx, p, region)
-	if err != nil {
-		return nil, err
-	}
-	return &createUserPoolOutput{UserPool: s.poolType(created, 0)}, nil
+	var err error
+	p.Messages, err = poolMessages(in)
+	return err
 }
 
 // schemaInput turns CreateUserPool's Schema into the directory's. Flags
@@ -284,9 +312,9 @@ func schemaInput(in []schemaAttributeType) ([]storage.SchemaAttribute, error) {
 	return out, nil
 }
 
-// poolMessages collects CreateUserPool's message templates into
+// poolMessages collects a pool's message templates into
 // storage.Pool.Messages, checking the placeholders Cognito requires.
-func poolMessages(in *createUserPoolInput) (map[string]string, error) {
+func poolMessages(in *poolSettings) (map[string]string, error) {
 	m := map[string]string{}
 	// set records one message given by one or two members, which must agree.
 	set := func(key string, values ...*string) error {
@@ -547,4 +575,173 @@ func (s *service) listUserPools(ctx context.Context, in *listUserPoolsInput) (*l
 		})
 	}
 	return out, nil
+}
+
+// ---- UpdateUserPool ----
+
+type updateUserPoolInput struct {
+	UserPoolId string
+	PoolName   *string
+	poolSettings
+	// Members Cognito fixes at creation. UpdateUserPool's model has none of
+	// them; a caller who sends one expects a change that cannot happen, so
+	// it is refused rather than ignored.
+	UsernameAttributes    json.RawMessage
+	AliasAttributes       json.RawMessage
+	UsernameConfiguration json.RawMessage
+	Schema                json.RawMessage
+}
+
+// updateUserPool replaces the pool's settings, as Cognito does: a member
+// left out takes its default again (the directory keeps what Cognito fixes
+// at creation).
+func (s *service) updateUserPool(ctx context.Context, in *updateUserPoolInput) (*struct{}, error) {
+	var v validation
+	v.required("userPoolId", in.UserPoolId)
+	v.poolID("userPoolId", in.UserPoolId)
+	if in.PoolName != nil {
+		n := len([]rune(*in.PoolName))
+		v.check(n >= 1 && n <= 128, "poolName", *in.PoolName, "Member must have length between 1 and 128")
+	}
+	in.poolSettings.validate(&v)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	for _, m := range []struct {
+		name string
+		raw  json.RawMessage
+	}{
+		{"UsernameAttributes", in.UsernameAttributes},
+		{"AliasAttributes", in.AliasAttributes},
+		{"UsernameConfiguration", in.UsernameConfiguration},
+		{"Schema", in.Schema},
+	} {
+		if len(m.raw) > 0 && string(m.raw) != "null" {
+			return nil, InvalidParameter(m.name + " cannot be changed after the user pool is created.")
+		}
+	}
+	if _, err := s.pool(ctx, in.UserPoolId); err != nil {
+		return nil, err
+	}
+	p := &storage.Pool{ID: in.UserPoolId, Name: deref(in.PoolName)}
+	if err := in.poolSettings.apply(p); err != nil {
+		return nil, err
+	}
+	return nil, s.dir.UpdatePool(ctx, p)
+}
+
+// ---- DeleteUserPool ----
+
+type userPoolIDInput struct {
+	UserPoolId string
+}
+
+func (in *userPoolIDInput) validate() error {
+	var v validation
+	v.required("userPoolId", in.UserPoolId)
+	v.poolID("userPoolId", in.UserPoolId)
+	return v.err()
+}
+
+func (s *service) deleteUserPool(ctx context.Context, in *userPoolIDInput) (*struct{}, error) {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	if err := s.dir.DeletePool(ctx, in.UserPoolId); err != nil {
+		return nil, err
+	}
+	if s.minter != nil {
+		s.minter.Forget(in.UserPoolId)
+	}
+	return nil, nil
+}
+
+// ---- AddCustomAttributes ----
+
+type addCustomAttributesInput struct {
+	UserPoolId       string
+	CustomAttributes []schemaAttributeType
+}
+
+func (s *service) addCustomAttributes(ctx context.Context, in *addCustomAttributesInput) (*struct{}, error) {
+	var v validation
+	v.required("userPoolId", in.UserPoolId)
+	v.poolID("userPoolId", in.UserPoolId)
+	if in.CustomAttributes == nil {
+		v.required("customAttributes", "")
+	} else {
+		n := len(in.CustomAttributes)
+		v.check(n >= 1 && n <= 25, "customAttributes", fmt.Sprint(n), "Member must have length between 1 and 25")
+	}
+	for i, a := range in.CustomAttributes {
+		v.required(fmt.Sprintf("customAttributes.%d.member.name", i+1), a.Name)
+		v.enum(fmt.Sprintf("customAttributes.%d.member.attributeDataType", i+1), a.AttributeDataType,
+			"String", "Number", "DateTime", "Boolean")
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	attrs := make([]storage.SchemaAttribute, 0, len(in.CustomAttributes))
+	for _, a := range in.CustomAttributes {
+		if strings.HasPrefix(a.Name, "dev:") || deref(a.DeveloperOnlyAttribute) {
+			return nil, InvalidParameter("Developer-only attributes are not supported by this server; use a custom attribute and the client's WriteAttributes.")
+		}
+		// Every name becomes custom:<name>, a standard attribute's too, as
+		// in Cognito; a custom attribute is mutable unless it says not.
+		sa := storage.SchemaAttribute{Name: a.Name, AttributeDataType: a.AttributeDataType, Mutable: true, Required: deref(a.Required)}
+		if a.Mutable != nil {
+			sa.Mutable = *a.Mutable
+		}
+		if c := a.StringAttributeConstraints; c != nil {
+			sa.MinLength, sa.MaxLength = deref(c.MinLength), deref(c.MaxLength)
+		}
+		if c := a.NumberAttributeConstraints; c != nil {
+			sa.MinValue, sa.MaxValue = deref(c.MinValue), deref(c.MaxValue)
+		}
+		attrs = append(attrs, sa)
+	}
+	return nil, s.dir.AddCustomAttributes(ctx, in.UserPoolId, attrs)
+}
+
+// ---- GetUserPoolMfaConfig ----
+
+// getUserPoolMfaConfigOutput carries only MfaConfiguration: this server has
+// no SMS, TOTP, email or WebAuthn MFA yet, so those configurations are
+// absent, as Cognito leaves them for a pool that never set them.
+type getUserPoolMfaConfigOutput struct {
+	MfaConfiguration string
+}
+
+func (s *service) getUserPoolMfaConfig(ctx context.Context, in *userPoolIDInput) (*getUserPoolMfaConfigOutput, error) {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	p, err := s.pool(ctx, in.UserPoolId)
+	if err != nil {
+		return nil, err
+	}
+	return &getUserPoolMfaConfigOutput{MfaConfiguration: p.MfaConfiguration}, nil
+}
+
+// ---- GetSigningCertificate ----
+
+type getSigningCertificateOutput struct {
+	Certificate string
+}
+
+func (s *service) getSigningCertificate(ctx context.Context, in *userPoolIDInput) (*getSigningCertificateOutput, error) {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	if _, err := s.pool(ctx, in.UserPoolId); err != nil {
+		return nil, err
+	}
+	if s.minter == nil {
+		return nil, errors.New("cognitoapi: GetSigningCertificate: no token minter configured")
+	}
+	cert, err := s.minter.Certificate(ctx, in.UserPoolId)
+	if err != nil {
+		return nil, err
+	}
+	return &getSigningCertificateOutput{Certificate: cert}, nil
 }

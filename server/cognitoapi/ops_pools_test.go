@@ -1,6 +1,12 @@
 package cognitoapi
 
 import (
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -272,5 +278,301 @@ func TestAdminOperationsNeedSignature(t *testing.T) {
 	out, err := st.admin.ListUserPools(t.Context(), &cip.ListUserPoolsInput{MaxResults: aws.Int32(10)})
 	if err != nil || len(out.UserPools) != 0 {
 		t.Errorf("a refused call made a pool: %v, %v", out, err)
+	}
+}
+
+func TestUpdateUserPoolReplaces(t *testing.T) {
+	st := newStack(t)
+	ctx := t.Context()
+	id := st.newPool(t, &cip.CreateUserPoolInput{
+		PoolName:               aws.String("before"),
+		AliasAttributes:        []types.AliasAttributeType{"email"},
+		AutoVerifiedAttributes: []types.VerifiedAttributeType{"email"},
+		Policies: &types.UserPoolPolicyType{PasswordPolicy: &types.PasswordPolicyType{
+			MinimumLength: aws.Int32(12), RequireNumbers: true}},
+		DeletionProtection:       types.DeletionProtectionTypeActive,
+		EmailVerificationSubject: aws.String("Verify"),
+		UserPoolTags:             map[string]string{"team": "identity"},
+		AdminCreateUserConfig:    &types.AdminCreateUserConfigType{AllowAdminCreateUserOnly: true},
+		Schema:                   []types.SchemaAttributeType{{Name: aws.String("tenant"), AttributeDataType: types.AttributeDataTypeString}},
+	})
+	before, err := st.admin.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.clock.Advance(3600e9)
+
+	// Only the new policy and subject: everything else returns to its
+	// default, the fixed settings stay.
+	if _, err := st.admin.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{
+		UserPoolId: &id,
+		Policies: &types.UserPoolPolicyType{PasswordPolicy: &types.PasswordPolicyType{
+			MinimumLength: aws.Int32(20), RequireSymbols: true, TemporaryPasswordValidityDays: 2}},
+		EmailVerificationSubject: aws.String("New subject"),
+	}); err != nil {
+		t.Fatalf("UpdateUserPool: %v", err)
+	}
+	out, err := st.admin.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, b := out.UserPool, before.UserPool
+	pp := p.Policies.PasswordPolicy
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"Name kept", aws.ToString(p.Name), "before"},
+		{"MinimumLength", aws.ToInt32(pp.MinimumLength), int32(20)},
+		{"RequireSymbols", pp.RequireSymbols, true},
+		{"RequireNumbers reset", pp.RequireNumbers, false},
+		{"TemporaryPasswordValidityDays", pp.TemporaryPasswordValidityDays, int32(2)},
+		{"EmailVerificationSubject", aws.ToString(p.EmailVerificationSubject), "New subject"},
+		{"AutoVerifiedAttributes reset", len(p.AutoVerifiedAttributes), 0},
+		{"DeletionProtection reset", p.DeletionProtection, types.DeletionProtectionTypeInactive},
+		{"UserPoolTags reset", len(p.UserPoolTags), 0},
+		{"AllowAdminCreateUserOnly reset", p.AdminCreateUserConfig.AllowAdminCreateUserOnly, false},
+		{"MfaConfiguration", p.MfaConfiguration, types.UserPoolMfaTypeOff},
+		{"AliasAttributes kept", p.AliasAttributes, []types.AliasAttributeType{"email"}},
+		{"CaseSensitive kept", aws.ToBool(p.UsernameConfiguration.CaseSensitive), aws.ToBool(b.UsernameConfiguration.CaseSensitive)},
+		{"SchemaAttributes kept", len(p.SchemaAttributes), len(b.SchemaAttributes)},
+		{"CreationDate kept", p.CreationDate.Equal(*b.CreationDate), true},
+		{"LastModifiedDate moved", p.LastModifiedDate.After(*b.LastModifiedDate), true},
+	}
+	for _, c := range checks {
+		if !equal(c.got, c.want) {
+			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+
+	// An update with nothing in it resets the policy to Cognito's default.
+	if _, err := st.admin.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: &id, PoolName: aws.String("after")}); err != nil {
+		t.Fatalf("UpdateUserPool: %v", err)
+	}
+	out, _ = st.admin.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &id})
+	if pp := out.UserPool.Policies.PasswordPolicy; aws.ToInt32(pp.MinimumLength) != 8 || !pp.RequireLowercase ||
+		aws.ToString(out.UserPool.Name) != "after" || out.UserPool.EmailVerificationSubject != nil {
+		t.Errorf("after an empty update: name %q, policy %+v, subject %v", aws.ToString(out.UserPool.Name), pp, out.UserPool.EmailVerificationSubject)
+	}
+}
+
+func TestUpdateUserPoolErrors(t *testing.T) {
+	st := newStack(t)
+	ctx := t.Context()
+	id := st.newPool(t, nil)
+	tests := []struct {
+		name string
+		in   cip.UpdateUserPoolInput
+		code string
+	}{
+		{"unknown pool", cip.UpdateUserPoolInput{UserPoolId: aws.String("us-west-2_NoSuchOne")}, "ResourceNotFoundException"},
+		{"bad pool id", cip.UpdateUserPoolInput{UserPoolId: aws.String("not a pool")}, "InvalidParameterException"},
+		{"bad enum", cip.UpdateUserPoolInput{DeletionProtection: "SOMETIMES"}, "InvalidParameterException"},
+		{"MFA on", cip.UpdateUserPoolInput{MfaConfiguration: types.UserPoolMfaTypeOptional}, "InvalidParameterException"},
+		{"short policy", cip.UpdateUserPoolInput{Policies: &types.UserPoolPolicyType{
+			PasswordPolicy: &types.PasswordPolicyType{MinimumLength: aws.Int32(5)}}}, "InvalidParameterException"},
+		{"bad message", cip.UpdateUserPoolInput{SmsVerificationMessage: aws.String("no code")}, "InvalidParameterException"},
+		{"long name", cip.UpdateUserPoolInput{PoolName: aws.String(strings.Repeat("n", 129))}, "InvalidParameterException"},
+		{"auto-verified name", cip.UpdateUserPoolInput{AutoVerifiedAttributes: []types.VerifiedAttributeType{"name"}}, "InvalidParameterException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := tt.in
+			if in.UserPoolId == nil {
+				in.UserPoolId = &id
+			}
+			_, err := st.admin.UpdateUserPool(ctx, &in)
+			wantAPIError(t, err, tt.code, "")
+		})
+	}
+
+	// The settings Cognito fixes at creation are not UpdateUserPool's
+	// members; a hand-written call that sends one is refused.
+	for _, member := range []string{`"UsernameAttributes":["email"]`, `"AliasAttributes":["email"]`,
+		`"UsernameConfiguration":{"CaseSensitive":true}`, `"Schema":[{"Name":"x"}]`} {
+		ans := st.signedCall(t, "UpdateUserPool", fmt.Sprintf(`{"UserPoolId":%q,%s}`, id, member))
+		wantError(t, ans, http.StatusBadRequest, "InvalidParameterException")
+	}
+	raw := st.client(adminCreds(testCreds.SecretAccessKey), withoutValidation)
+	_, err := raw.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{})
+	wantAPIError(t, err, "InvalidParameterException",
+		"1 validation error detected: Value null at 'userPoolId' failed to satisfy constraint: Member must not be null")
+}
+
+func TestDeleteUserPool(t *testing.T) {
+	st := newStack(t)
+	ctx := t.Context()
+	protected := st.newPool(t, &cip.CreateUserPoolInput{DeletionProtection: types.DeletionProtectionTypeActive})
+	_, err := st.admin.DeleteUserPool(ctx, &cip.DeleteUserPoolInput{UserPoolId: &protected})
+	wantAPIError(t, err, "InvalidParameterException", "The user pool "+protected+" has deletion protection activated.")
+
+	// Lifting the protection (UpdateUserPool without it) allows the delete.
+	if _, err := st.admin.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: &protected}); err != nil {
+		t.Fatal(err)
+	}
+	st.newUser(t, protected, "alice", "Correct-Horse-1")
+	if _, err := st.admin.DeleteUserPool(ctx, &cip.DeleteUserPoolInput{UserPoolId: &protected}); err != nil {
+		t.Fatalf("DeleteUserPool: %v", err)
+	}
+	_, err = st.admin.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &protected})
+	wantAPIError(t, err, "ResourceNotFoundException", "")
+	_, err = st.admin.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &protected, Username: aws.String("alice")})
+	wantAPIError(t, err, "ResourceNotFoundException", "")
+	_, err = st.admin.DeleteUserPool(ctx, &cip.DeleteUserPoolInput{UserPoolId: &protected})
+	wantAPIError(t, err, "ResourceNotFoundException", "User pool "+protected+" does not exist.")
+	_, err = st.admin.DeleteUserPool(ctx, &cip.DeleteUserPoolInput{UserPoolId: aws.String("bad id")})
+	wantAPIError(t, err, "InvalidParameterException", "")
+}
+
+func TestAddCustomAttributes(t *testing.T) {
+	st := newStack(t)
+	ctx := t.Context()
+	id := st.newPool(t, nil)
+	_, err := st.admin.AddCustomAttributes(ctx, &cip.AddCustomAttributesInput{UserPoolId: &id, CustomAttributes: []types.SchemaAttributeType{
+		{Name: aws.String("tenant"), AttributeDataType: types.AttributeDataTypeString,
+			StringAttributeConstraints: &types.StringAttributeConstraintsType{MaxLength: aws.String("32")}},
+		{Name: aws.String("level"), AttributeDataType: types.AttributeDataTypeNumber, Mutable: aws.Bool(false)},
+	}})
+	if err != nil {
+		t.Fatalf("AddCustomAttributes: %v", err)
+	}
+	out, err := st.admin.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := map[string]types.SchemaAttributeType{}
+	for _, a := range out.UserPool.SchemaAttributes {
+		schema[aws.ToString(a.Name)] = a
+	}
+	tenant, level := schema["custom:tenant"], schema["custom:level"]
+	if tenant.Name == nil || !aws.ToBool(tenant.Mutable) || aws.ToString(tenant.StringAttributeConstraints.MaxLength) != "32" {
+		t.Errorf("custom:tenant = %+v", tenant)
+	}
+	if level.Name == nil || aws.ToBool(level.Mutable) || level.AttributeDataType != types.AttributeDataTypeNumber {
+		t.Errorf("custom:level = %+v", level)
+	}
+	// The new attribute is usable at once.
+	st.newUser(t, id, "alice", "Correct-Horse-1", attr("custom:tenant", "acme"))
+
+	tests := []struct {
+		name  string
+		pool  string
+		attrs []types.SchemaAttributeType
+		code  string
+	}{
+		{"unknown pool", "us-west-2_NoSuchOne", []types.SchemaAttributeType{{Name: aws.String("x")}}, "ResourceNotFoundException"},
+		{"existing name", id, []types.SchemaAttributeType{{Name: aws.String("tenant")}}, "InvalidParameterException"},
+		{"required", id, []types.SchemaAttributeType{{Name: aws.String("x"), Required: aws.Bool(true)}}, "InvalidParameterException"},
+		{"name too long", id, []types.SchemaAttributeType{{Name: aws.String(strings.Repeat("a", 21))}}, "InvalidParameterException"},
+		{"bad type", id, []types.SchemaAttributeType{{Name: aws.String("x"), AttributeDataType: "Blob"}}, "InvalidParameterException"},
+		{"developer only", id, []types.SchemaAttributeType{{Name: aws.String("x"), DeveloperOnlyAttribute: aws.Bool(true)}}, "InvalidParameterException"},
+		{"none", id, []types.SchemaAttributeType{}, "InvalidParameterException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := st.admin.AddCustomAttributes(ctx, &cip.AddCustomAttributesInput{UserPoolId: &tt.pool, CustomAttributes: tt.attrs})
+			wantAPIError(t, err, tt.code, "")
+		})
+	}
+	// At most 50 custom attributes in a pool.
+	for batch := range 2 {
+		var many []types.SchemaAttributeType
+		for i := range 24 {
+			many = append(many, types.SchemaAttributeType{Name: aws.String(fmt.Sprintf("a%d_%d", batch, i))})
+		}
+		if _, err := st.admin.AddCustomAttributes(ctx, &cip.AddCustomAttributesInput{UserPoolId: &id, CustomAttributes: many}); err != nil {
+			t.Fatalf("batch %d: %v", batch, err)
+		}
+	}
+	_, err = st.admin.AddCustomAttributes(ctx, &cip.AddCustomAttributesInput{UserPoolId: &id,
+		CustomAttributes: []types.SchemaAttributeType{{Name: aws.String("one_too_many")}}})
+	wantAPIError(t, err, "InvalidParameterException", "")
+}
+
+func TestGetUserPoolMfaConfig(t *testing.T) {
+	st := newStack(t)
+	ctx := t.Context()
+	id := st.newPool(t, nil)
+	out, err := st.admin.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: &id})
+	if err != nil {
+		t.Fatalf("GetUserPoolMfaConfig: %v", err)
+	}
+	if out.MfaConfiguration != types.UserPoolMfaTypeOff || out.SmsMfaConfiguration != nil || out.SoftwareTokenMfaConfiguration != nil ||
+		out.EmailMfaConfiguration != nil || out.WebAuthnConfiguration != nil {
+		t.Errorf("GetUserPoolMfaConfig = %+v", out)
+	}
+	_, err = st.admin.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: aws.String("us-west-2_NoSuchOne")})
+	wantAPIError(t, err, "ResourceNotFoundException", "")
+	_, err = st.admin.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: aws.String("bad")})
+	wantAPIError(t, err, "InvalidParameterException", "")
+}
+
+func TestGetSigningCertificate(t *testing.T) {
+	st := newStack(t)
+	ctx := t.Context()
+	id := st.newPool(t, nil)
+	out, err := st.admin.GetSigningCertificate(ctx, &cip.GetSigningCertificateInput{UserPoolId: &id})
+	if err != nil {
+		t.Fatalf("GetSigningCertificate: %v", err)
+	}
+	der, err := base64.StdEncoding.DecodeString(aws.ToString(out.Certificate))
+	if err != nil {
+		t.Fatalf("Certificate is not base64: %v", err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatalf("Certificate is not X.509: %v", err)
+	}
+	if cert.Subject.CommonName != id {
+		t.Errorf("subject %v", cert.Subject)
+	}
+	// Its key is the pool's signing key, the one JWKS publishes.
+	jwks, _, err := st.minter.JWKS(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, ok := cert.PublicKey.(*rsa.PublicKey)
+	if !ok || !strings.Contains(string(jwks), base64.RawURLEncoding.EncodeToString(pub.N.Bytes())) {
+		t.Error("the certificate's key is not in the pool's JWKS")
+	}
+	again, _ := st.admin.GetSigningCertificate(ctx, &cip.GetSigningCertificateInput{UserPoolId: &id})
+	if aws.ToString(again.Certificate) != aws.ToString(out.Certificate) {
+		t.Error("a second call gave another certificate")
+	}
+	_, err = st.admin.GetSigningCertificate(ctx, &cip.GetSigningCertificateInput{UserPoolId: aws.String("us-west-2_NoSuchOne")})
+	wantAPIError(t, err, "ResourceNotFoundException", "")
+	_, err = st.admin.GetSigningCertificate(ctx, &cip.GetSigningCertificateInput{UserPoolId: aws.String("bad")})
+	wantAPIError(t, err, "InvalidParameterException", "")
+}
+
+// TestEveryAdminOperationNeedsSignature sends each signed operation New
+// registers without a signature: all must refuse before they run.
+func TestEveryAdminOperationNeedsSignature(t *testing.T) {
+	st := newStack(t)
+	api := New(Config{Credentials: testCreds})
+	var signed []string
+	for _, op := range api.ops {
+		if op.auth == AuthSigV4 {
+			signed = append(signed, op.name)
+		}
+	}
+	slices.Sort(signed)
+	for _, name := range signed {
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, st.srv.URL, strings.NewReader("{}"))
+		req.Header.Set("Content-Type", contentTypeJSON11)
+		req.Header.Set("X-Amz-Target", userPoolTargetPrefix+name)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ans := readAnswer(t, resp)
+		if ans.errType() != "MissingAuthenticationTokenException" {
+			t.Errorf("%s unsigned: %d %s", name, ans.status, ans.errType())
+		}
+	}
+	for _, want := range []string{"UpdateUserPool", "DeleteUserPool", "AddCustomAttributes", "GetUserPoolMfaConfig", "GetSigningCertificate"} {
+		if !slices.Contains(signed, want) {
+			t.Errorf("%s is not a signed operation", want)
+		}
 	}
 }

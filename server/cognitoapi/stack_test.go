@@ -5,8 +5,10 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"reflect"
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go"
@@ -59,6 +62,7 @@ func (c *testClock) Advance(d time.Duration) {
 
 type stack struct {
 	srv    *httptest.Server
+	minter *tokens.Minter
 	admin  *cip.Client // signed with the admin credential
 	public *cip.Client // unsigned, as a browser or app calls the public operations
 	dir    *directory.Directory
@@ -89,11 +93,12 @@ func newStack(t *testing.T) *stack {
 		Logger:      newLogger(logs),
 		Dir:         dir,
 		Engine:      engine,
+		Minter:      minter,
 		AccountID:   testAccount,
 	})
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
-	st := &stack{srv: srv, dir: dir, clock: clock, logs: logs}
+	st := &stack{srv: srv, minter: minter, dir: dir, clock: clock, logs: logs}
 	st.admin = st.client(adminCreds(testCreds.SecretAccessKey))
 	st.public = st.client(nil)
 	return st
@@ -231,3 +236,25 @@ func wantAPIError(t *testing.T, err error, code, msg string) {
 }
 
 func equal(got, want any) bool { return reflect.DeepEqual(got, want) }
+
+// signedCall sends body to operation op signed with the admin credential,
+// for inputs the SDK cannot express.
+func (st *stack) signedCall(t *testing.T, op, body string) answer {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, st.srv.URL, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", contentTypeJSON11)
+	req.Header.Set("X-Amz-Target", userPoolTargetPrefix+op)
+	sum := sha256.Sum256([]byte(body))
+	creds := aws.Credentials{AccessKeyID: testCreds.AccessKeyID, SecretAccessKey: testCreds.SecretAccessKey}
+	if err := v4.NewSigner().SignHTTP(t.Context(), creds, req, hex.EncodeToString(sum[:]), "cognito-idp", testRegion, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return readAnswer(t, resp)
+}

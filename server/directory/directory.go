@@ -82,11 +82,7 @@ var DefaultPasswordPolicy = storage.PasswordPolicy{
 // standard one. The config file calls it to refuse a bad pool before
 // anything is written, and to compare a declared pool with a stored one.
 func NormalizePool(p *storage.Pool) error {
-	p.Name = strings.TrimSpace(p.Name)
-	if p.Name == "" || len(p.Name) > 128 {
-		return newErr(KindInvalidParameter, "PoolName must be 1 to 128 characters")
-	}
-	if err := validatePolicy(&p.PasswordPolicy); err != nil {
+	if err := normalizeSettings(p); err != nil {
 		return err
 	}
 	for _, a := range p.UsernameAttributes {
@@ -102,16 +98,30 @@ func NormalizePool(p *storage.Pool) error {
 	if len(p.UsernameAttributes) > 0 && len(p.AliasAttributes) > 0 {
 		return newErr(KindInvalidParameter, "UsernameAttributes and AliasAttributes cannot both be set")
 	}
-	for _, a := range p.AutoVerifiedAttributes {
-		if a != "email" && a != "phone_number" {
-			return newErr(KindInvalidParameter, "Invalid AutoVerifiedAttributes value %q", a)
-		}
-	}
 	schema, err := buildSchema(p.Schema)
 	if err != nil {
 		return err
 	}
 	p.Schema = schema
+	return nil
+}
+
+// normalizeSettings validates the settings UpdatePool may change and fills
+// their defaults: everything but the username and alias attributes, case
+// sensitivity and the schema, which Cognito fixes at creation.
+func normalizeSettings(p *storage.Pool) error {
+	p.Name = strings.TrimSpace(p.Name)
+	if p.Name == "" || len(p.Name) > 128 {
+		return newErr(KindInvalidParameter, "PoolName must be 1 to 128 characters")
+	}
+	if err := validatePolicy(&p.PasswordPolicy); err != nil {
+		return err
+	}
+	for _, a := range p.AutoVerifiedAttributes {
+		if a != "email" && a != "phone_number" {
+			return newErr(KindInvalidParameter, "Invalid AutoVerifiedAttributes value %q", a)
+		}
+	}
 	if p.MfaConfiguration == "" {
 		p.MfaConfiguration = "OFF"
 	}
@@ -120,6 +130,18 @@ func NormalizePool(p *storage.Pool) error {
 	}
 	if p.UserPoolTier == "" {
 		p.UserPoolTier = "ESSENTIALS"
+	}
+	for _, c := range []struct {
+		name, value string
+		allowed     []string
+	}{
+		{"MfaConfiguration", p.MfaConfiguration, []string{"OFF", "ON", "OPTIONAL"}},
+		{"DeletionProtection", p.DeletionProtection, []string{"ACTIVE", "INACTIVE"}},
+		{"UserPoolTier", p.UserPoolTier, []string{"LITE", "ESSENTIALS", "PLUS"}},
+	} {
+		if !slices.Contains(c.allowed, c.value) {
+			return newErr(KindInvalidParameter, "Invalid %s value %q", c.name, c.value)
+		}
 	}
 	return nil
 }
@@ -192,14 +214,29 @@ func (d *Directory) GetPool(ctx context.Context, id string) (*storage.Pool, erro
 	return p, nil
 }
 
-// UpdatePool stores changed settings of an existing pool; the schema,
-// username and alias settings are immutable, as in Cognito.
+// UpdatePool replaces an existing pool's settings with p's, as Cognito's
+// UpdateUserPool does: every setting that may change is taken from p, a
+// zero value taking Cognito's default, while what Cognito fixes at
+// creation — username and alias attributes, case sensitivity, the schema —
+// and the creation time are kept from the stored pool, whatever p says. An
+// empty Name keeps the stored name. On success p is the stored pool.
 func (d *Directory) UpdatePool(ctx context.Context, p *storage.Pool) error {
-	if err := validatePolicy(&p.PasswordPolicy); err != nil {
-		return err
-	}
-	p.UpdatedAt = d.Now()
-	return notFound(d.store.UpdatePool(ctx, p), KindResourceNotFound, "User pool "+p.ID+" does not exist.")
+	return d.store.InTx(ctx, func(ctx context.Context) error {
+		old, err := d.GetPool(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		if strings.TrimSpace(p.Name) == "" {
+			p.Name = old.Name
+		}
+		p.UsernameAttributes, p.AliasAttributes = old.UsernameAttributes, old.AliasAttributes
+		p.CaseSensitive, p.Schema, p.CreatedAt = old.CaseSensitive, old.Schema, old.CreatedAt
+		if err := normalizeSettings(p); err != nil {
+			return err
+		}
+		p.UpdatedAt = d.Now()
+		return notFound(d.store.UpdatePool(ctx, p), KindResourceNotFound, "User pool "+p.ID+" does not exist.")
+	})
 }
 
 // ListPools pages through pools.

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gatehouse-id/gatehouse/server/storage"
 )
@@ -235,4 +236,74 @@ func TestAddCustomAttributes(t *testing.T) {
 	}
 	wantKind(t, td.AddCustomAttributes(ctx, p.ID, many), KindInvalidParameter)
 	wantKind(t, td.AddCustomAttributes(ctx, "us-east-1_Missing00", many[:1]), KindResourceNotFound)
+}
+
+func TestUpdatePoolReplaces(t *testing.T) {
+	td := newTestDir(t)
+	ctx := context.Background()
+	p := td.pool(t, func(p *storage.Pool) {
+		p.Name = "before"
+		p.AliasAttributes = []string{"email"}
+		p.AutoVerifiedAttributes = []string{"email"}
+		p.PasswordPolicy = storage.PasswordPolicy{MinimumLength: 12, RequireNumbers: true}
+		p.DeletionProtection = "ACTIVE"
+		p.AllowAdminCreateUserOnly = true
+		p.Messages = map[string]string{"EmailVerificationSubject": "Hi"}
+		p.Tags = map[string]string{"team": "a"}
+		p.Schema = []storage.SchemaAttribute{{Name: "tenant", Mutable: true}}
+	})
+	created := p.CreatedAt
+	td.now = td.now.Add(time.Hour)
+
+	// What the update leaves out returns to Cognito's defaults; what it
+	// says about the fixed settings is ignored.
+	next := &storage.Pool{ID: p.ID, UsernameAttributes: []string{"email"}, CaseSensitive: true,
+		Schema: []storage.SchemaAttribute{{Name: "other"}}, CreatedAt: td.now}
+	wantKind(t, td.UpdatePool(ctx, next), 0)
+	got, err := td.GetPool(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"Name kept when empty", got.Name, "before"},
+		{"AliasAttributes kept", got.AliasAttributes, []string{"email"}},
+		{"UsernameAttributes kept", len(got.UsernameAttributes), 0},
+		{"CaseSensitive kept", got.CaseSensitive, false},
+		{"Schema kept", len(got.Schema), len(p.Schema)},
+		{"CreatedAt kept", got.CreatedAt.Equal(created), true},
+		{"UpdatedAt", got.UpdatedAt.Equal(td.now), true},
+		{"AutoVerifiedAttributes reset", len(got.AutoVerifiedAttributes), 0},
+		{"PasswordPolicy reset", got.PasswordPolicy, DefaultPasswordPolicy},
+		{"DeletionProtection reset", got.DeletionProtection, "INACTIVE"},
+		{"MfaConfiguration default", got.MfaConfiguration, "OFF"},
+		{"UserPoolTier default", got.UserPoolTier, "ESSENTIALS"},
+		{"AllowAdminCreateUserOnly reset", got.AllowAdminCreateUserOnly, false},
+		{"Messages reset", len(got.Messages), 0},
+		{"Tags reset", len(got.Tags), 0},
+	}
+	for _, c := range checks {
+		if fmt.Sprint(c.got) != fmt.Sprint(c.want) {
+			t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	if _, ok := schemaAttr(got, "custom:tenant"); !ok {
+		t.Error("custom:tenant lost")
+	}
+
+	wantKind(t, td.UpdatePool(ctx, &storage.Pool{ID: p.ID, Name: "renamed"}), 0)
+	if got, _ := td.GetPool(ctx, p.ID); got.Name != "renamed" {
+		t.Errorf("name %q after rename", got.Name)
+	}
+	for _, bad := range []storage.Pool{
+		{ID: p.ID, MfaConfiguration: "SOMETIMES"},
+		{ID: p.ID, DeletionProtection: "MAYBE"},
+		{ID: p.ID, UserPoolTier: "GOLD"},
+		{ID: p.ID, AutoVerifiedAttributes: []string{"name"}},
+		{ID: p.ID, Name: strings.Repeat("n", 129)},
+	} {
+		wantKind(t, td.UpdatePool(ctx, &bad), KindInvalidParameter)
+	}
 }

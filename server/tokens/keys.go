@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	"strings"
 	"sync"
 	"time"
 
@@ -51,6 +52,9 @@ type Minter struct {
 	cfg   Config
 	mu    sync.Mutex
 	pools map[string]*poolKeys
+	// certs caches the self-signed certificate of each signing key, by
+	// pool and kid (cert.go).
+	certs map[string][]byte
 }
 
 // poolKeys is the cached key state of one pool.
@@ -63,9 +67,10 @@ type poolKeys struct {
 }
 
 type signingKey struct {
-	kid    string
-	key    *rsa.PrivateKey
-	header string // base64url of the JOSE header, precomputed
+	kid     string
+	key     *rsa.PrivateKey
+	header  string // base64url of the JOSE header, precomputed
+	created time.Time
 }
 
 // New returns a Minter.
@@ -82,7 +87,7 @@ func New(cfg Config) *Minter {
 	if cfg.CacheTTL == 0 {
 		cfg.CacheTTL = time.Minute
 	}
-	return &Minter{cfg: cfg, pools: map[string]*poolKeys{}}
+	return &Minter{cfg: cfg, pools: map[string]*poolKeys{}, certs: map[string][]byte{}}
 }
 
 // keys returns the pool's cached keys, loading them (and creating the first
@@ -198,7 +203,7 @@ func (m *Minter) build(poolID string, rows []*storage.SigningKey) (*poolKeys, er
 			}
 			key.Precompute()
 			hdr, _ := json.Marshal(map[string]string{"kid": row.KID, "alg": "RS256"})
-			pk.current = &signingKey{kid: row.KID, key: key, header: b64(hdr)}
+			pk.current = &signingKey{kid: row.KID, key: key, header: b64(hdr), created: row.CreatedAt}
 		}
 		var jwk struct {
 			N string `json:"n"`
@@ -241,10 +246,16 @@ func (m *Minter) Rotate(ctx context.Context, poolID string) error {
 	return nil
 }
 
-// Forget drops a pool's cached keys (after the pool is deleted).
+// Forget drops a pool's cached keys and certificates (after the pool is
+// deleted).
 func (m *Minter) Forget(poolID string) {
 	m.mu.Lock()
 	delete(m.pools, poolID)
+	for k := range m.certs {
+		if strings.HasPrefix(k, poolID+" ") {
+			delete(m.certs, k)
+		}
+	}
 	m.mu.Unlock()
 }
 

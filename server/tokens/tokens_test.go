@@ -3,6 +3,11 @@ package tokens
 import (
 	"bytes"
 	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -83,4 +88,60 @@ func FuzzVerify(f *testing.F) {
 			t.Fatalf("accepted a token it did not sign: %q", token)
 		}
 	})
+}
+
+func TestCertificate(t *testing.T) {
+	now := time.Now()
+	m := newMinter(t, func() time.Time { return now })
+	ctx := context.Background()
+	const pool = "us-east-1_Cert"
+	b64cert, err := m.Certificate(ctx, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := base64.StdEncoding.DecodeString(b64cert)
+	if err != nil {
+		t.Fatalf("not base64 DER: %v", err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	if err := cert.CheckSignature(cert.SignatureAlgorithm, cert.RawTBSCertificate, cert.Signature); err != nil {
+		t.Errorf("not self-signed: %v", err)
+	}
+	if cert.Subject.CommonName != pool || now.Before(cert.NotBefore) || now.After(cert.NotAfter) {
+		t.Errorf("subject %q, valid %v to %v", cert.Subject.CommonName, cert.NotBefore, cert.NotAfter)
+	}
+	// The certificate's key is the one that signs the pool's tokens.
+	tok, err := m.Sign(ctx, pool, map[string]any{"sub": "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.Split(tok, ".")
+	sig, _ := base64.RawURLEncoding.DecodeString(parts[2])
+	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+	pub, ok := cert.PublicKey.(*rsa.PublicKey)
+	if !ok || rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], sig) != nil {
+		t.Fatal("the certificate's key does not verify the pool's tokens")
+	}
+
+	// Cached, and the same from a fresh minter over the same keys.
+	again, _ := m.Certificate(ctx, pool)
+	if again != b64cert {
+		t.Error("second call made another certificate")
+	}
+	fresh := &Minter{cfg: m.cfg, pools: map[string]*poolKeys{}, certs: map[string][]byte{}}
+	if other, err := fresh.Certificate(ctx, pool); err != nil || other != b64cert {
+		t.Errorf("another replica's certificate differs (%v)", err)
+	}
+
+	// Rotation gives the new key its own certificate.
+	if err := m.Rotate(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	rotated, err := m.Certificate(ctx, pool)
+	if err != nil || rotated == b64cert {
+		t.Errorf("certificate after rotation unchanged (%v)", err)
+	}
 }
