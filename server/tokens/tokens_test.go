@@ -66,8 +66,11 @@ func TestSignVerifyRotate(t *testing.T) {
 	}
 	// Expiry.
 	tok2, _ := m.Sign(ctx, "us-east-1_A", map[string]any{"exp": now.Add(-time.Second).Unix()})
-	if _, err := m.Verify(ctx, "us-east-1_A", tok2); !errors.Is(err, ErrInvalidToken) {
+	if _, err := m.Verify(ctx, "us-east-1_A", tok2); !errors.Is(err, ErrInvalidToken) || !errors.Is(err, ErrExpired) {
 		t.Fatalf("expired token accepted: %v", err)
+	}
+	if _, err := m.Verify(ctx, "us-east-1_A", tok[:len(tok)-2]+"xx"); errors.Is(err, ErrExpired) {
+		t.Fatalf("a bad signature said expired: %v", err)
 	}
 }
 

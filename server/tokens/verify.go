@@ -18,6 +18,10 @@ import (
 // their protocol's "invalid token" and log the wrapped detail.
 var ErrInvalidToken = errors.New("tokens: invalid token")
 
+// ErrExpired is joined to ErrInvalidToken for a token past its exp, the one
+// reason callers tell apart (Cognito answers "Access Token has expired").
+var ErrExpired = errors.New("tokens: token expired")
+
 // MaxJWTSize bounds the tokens Verify accepts.
 const MaxJWTSize = 16 << 10
 
@@ -73,7 +77,7 @@ func (m *Minter) verify(ctx context.Context, poolID, token string, checkExpiry b
 		return nil, errors.Join(ErrInvalidToken, errors.New("no exp"))
 	}
 	if checkExpiry && !m.cfg.Now().Before(time.Unix(exp, 0)) {
-		return nil, errors.Join(ErrInvalidToken, errors.New("expired"))
+		return nil, errors.Join(ErrInvalidToken, ErrExpired)
 	}
 	return claims, nil
 }
