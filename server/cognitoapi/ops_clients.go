@@ -3,16 +3,19 @@ package cognitoapi
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/gatehouse-id/gatehouse/server/storage"
 )
 
-// App client operations: CreateUserPoolClient, DescribeUserPoolClient.
+// App client operations: CreateUserPoolClient, DescribeUserPoolClient,
+// UpdateUserPoolClient, ListUserPoolClients, DeleteUserPoolClient.
 
 func registerClientOps(a *API, svc *service) {
 	register(a, "CreateUserPoolClient", AuthSigV4, svc.createUserPoolClient)
 	register(a, "DescribeUserPoolClient", AuthSigV4, svc.describeUserPoolClient)
+	register(a, "UpdateUserPoolClient", AuthSigV4, svc.updateUserPoolClient)
+	register(a, "ListUserPoolClients", AuthSigV4, svc.listUserPoolClients)
+	register(a, "DeleteUserPoolClient", AuthSigV4, svc.deleteUserPoolClient)
 }
 
 // ---- shapes ----
@@ -58,11 +61,9 @@ type userPoolClientType struct {
 
 // ---- CreateUserPoolClient ----
 
-type createUserPoolClientInput struct {
-	UserPoolId                               string
-	ClientName                               string
-	GenerateSecret                           bool
-	ClientSecret                             *string
+// clientSettings are the members CreateUserPoolClient and
+// UpdateUserPoolClient share.
+type clientSettings struct {
 	RefreshTokenValidity                     int64
 	AccessTokenValidity                      *int64
 	IdTokenValidity                          *int64
@@ -84,15 +85,24 @@ type createUserPoolClientInput struct {
 	RefreshTokenRotation                     *refreshTokenRotationType
 }
 
+type createUserPoolClientInput struct {
+	UserPoolId     string
+	ClientName     string
+	GenerateSecret bool
+	ClientSecret   *string
+	clientSettings
+}
+
 type createUserPoolClientOutput struct {
 	UserPoolClient *userPoolClientType
 }
 
 var (
 	timeUnits = []string{"seconds", "minutes", "hours", "days"}
-	// Cognito's ExplicitAuthFlows come in two generations that do not mix.
-	allowAuthFlows  = []string{"ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_AUTH"}
-	legacyAuthFlows = []string{"ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH"}
+	// Cognito's ExplicitAuthFlows, both generations (the directory refuses
+	// a mix of the two).
+	explicitAuthFlows = []string{"ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH",
+		"ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_AUTH", "ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH"}
 )
 
 func (s *service) createUserPoolClient(ctx context.Context, in *createUserPoolClientInput) (*createUserPoolClientOutput, error) {
@@ -100,6 +110,37 @@ func (s *service) createUserPoolClient(ctx context.Context, in *createUserPoolCl
 	v.required("userPoolId", in.UserPoolId)
 	v.poolID("userPoolId", in.UserPoolId)
 	v.required("clientName", in.ClientName)
+	in.clientSettings.validate(&v)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if in.ClientSecret != nil && in.GenerateSecret {
+		return nil, InvalidParameter("You cannot specify both GenerateSecret as true and provide a ClientSecret value.")
+	}
+	// Throws the same message for the pool's absence as every other op.
+	if _, err := s.pool(ctx, in.UserPoolId); err != nil {
+		return nil, err
+	}
+	c := in.clientSettings.client()
+	c.PoolID, c.Name = in.UserPoolId, in.ClientName
+	var secret string
+	var err error
+	if in.ClientSecret != nil {
+		// A secret of the caller's choosing (Cognito, 2025): the directory
+		// checks its shape.
+		secret = *in.ClientSecret
+		err = s.dir.CreateClientWithSecret(ctx, c, secret)
+	} else {
+		secret, err = s.dir.CreateClient(ctx, c, in.GenerateSecret)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &createUserPoolClientOutput{UserPoolClient: clientType(c, secret)}, nil
+}
+
+// validate checks the settings against Cognito's model: enums and ranges.
+func (in *clientSettings) validate(v *validation) {
 	v.enum("preventUserExistenceErrors", in.PreventUserExistenceErrors, "LEGACY", "ENABLED")
 	if u := in.TokenValidityUnits; u != nil {
 		v.enum("tokenValidityUnits.accessToken", u.AccessToken, timeUnits...)
@@ -107,7 +148,7 @@ func (s *service) createUserPoolClient(ctx context.Context, in *createUserPoolCl
 		v.enum("tokenValidityUnits.refreshToken", u.RefreshToken, timeUnits...)
 	}
 	for i, f := range in.ExplicitAuthFlows {
-		v.enum(fmt.Sprintf("explicitAuthFlows.%d.member", i+1), f, slices.Concat(allowAuthFlows, legacyAuthFlows)...)
+		v.enum(fmt.Sprintf("explicitAuthFlows.%d.member", i+1), f, explicitAuthFlows...)
 	}
 	for i, f := range in.AllowedOAuthFlows {
 		v.enum(fmt.Sprintf("allowedOAuthFlows.%d.member", i+1), f, "code", "implicit", "client_credentials")
@@ -131,23 +172,12 @@ func (s *service) createUserPoolClient(ctx context.Context, in *createUserPoolCl
 	if p := in.AuthSessionValidity; p != nil && (*p < 3 || *p > 15) {
 		v.check(false, "authSessionValidity", fmt.Sprint(*p), "Member must have value between 3 and 15")
 	}
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	if in.ClientSecret != nil && in.GenerateSecret {
-		return nil, InvalidParameter("You cannot specify both GenerateSecret as true and provide a ClientSecret value.")
-	}
-	if slices.ContainsFunc(in.ExplicitAuthFlows, func(f string) bool { return slices.Contains(allowAuthFlows, f) }) &&
-		slices.ContainsFunc(in.ExplicitAuthFlows, func(f string) bool { return slices.Contains(legacyAuthFlows, f) }) {
-		return nil, InvalidParameter("ExplicitAuthFlows can not have both ALLOW_XXX and legacy values.")
-	}
-	// Throws the same message for the pool's absence as every other op.
-	if _, err := s.pool(ctx, in.UserPoolId); err != nil {
-		return nil, err
-	}
+}
+
+// client is a client with these settings and nothing else: what a member
+// leaves out, the directory fills with Cognito's default.
+func (in *clientSettings) client() *storage.Client {
 	c := &storage.Client{
-		PoolID:                          in.UserPoolId,
-		Name:                            in.ClientName,
 		CallbackURLs:                    in.CallbackURLs,
 		LogoutURLs:                      in.LogoutURLs,
 		DefaultRedirectURI:              deref(in.DefaultRedirectURI),
@@ -167,27 +197,14 @@ func (s *service) createUserPoolClient(ctx context.Context, in *createUserPoolCl
 		c.RefreshTokenRotation = true
 		c.RotationGracePeriodSeconds = deref(r.RetryGracePeriodSeconds)
 	}
-	var secret string
-	var err error
-	if in.ClientSecret != nil {
-		// A secret of the caller's choosing (Cognito, 2025): the directory
-		// checks its shape.
-		secret = *in.ClientSecret
-		err = s.dir.CreateClientWithSecret(ctx, c, secret)
-	} else {
-		secret, err = s.dir.CreateClient(ctx, c, in.GenerateSecret)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &createUserPoolClientOutput{UserPoolClient: clientType(c, secret)}, nil
+	return c
 }
 
 // tokenValidity maps Cognito's validity members to storage's. A value
 // given without its unit is in Cognito's default units: hours for access
 // and ID tokens, days for refresh tokens. A value left out takes the
 // directory's default (one hour, one hour, thirty days).
-func tokenValidity(in *createUserPoolClientInput) storage.TokenValidity {
+func tokenValidity(in *clientSettings) storage.TokenValidity {
 	units := tokenValidityUnitsType{}
 	if in.TokenValidityUnits != nil {
 		units = *in.TokenValidityUnits
@@ -282,4 +299,115 @@ func (s *service) describeUserPoolClient(ctx context.Context, in *describeUserPo
 		return nil, err
 	}
 	return &describeUserPoolClientOutput{UserPoolClient: clientType(c, secret)}, nil
+}
+
+// ---- UpdateUserPoolClient ----
+
+type updateUserPoolClientInput struct {
+	UserPoolId string
+	ClientId   string
+	ClientName *string
+	clientSettings
+}
+
+type updateUserPoolClientOutput struct {
+	UserPoolClient *userPoolClientType
+}
+
+// updateUserPoolClient replaces the client's settings, as Cognito does: a
+// member left out takes its default again. The id and the secret stay, and
+// so does the name when none is given.
+func (s *service) updateUserPoolClient(ctx context.Context, in *updateUserPoolClientInput) (*updateUserPoolClientOutput, error) {
+	var v validation
+	v.required("userPoolId", in.UserPoolId)
+	v.poolID("userPoolId", in.UserPoolId)
+	v.required("clientId", in.ClientId)
+	if in.ClientName != nil {
+		n := len([]rune(*in.ClientName))
+		v.check(n >= 1 && n <= 128, "clientName", *in.ClientName, "Member must have length between 1 and 128")
+	}
+	in.clientSettings.validate(&v)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if _, err := s.pool(ctx, in.UserPoolId); err != nil {
+		return nil, err
+	}
+	c := in.clientSettings.client()
+	c.PoolID, c.ID, c.Name = in.UserPoolId, in.ClientId, deref(in.ClientName)
+	if err := s.dir.UpdateClient(ctx, c); err != nil {
+		return nil, err
+	}
+	secret, err := s.dir.ClientSecret(c)
+	if err != nil {
+		return nil, err
+	}
+	return &updateUserPoolClientOutput{UserPoolClient: clientType(c, secret)}, nil
+}
+
+// ---- ListUserPoolClients ----
+
+type listUserPoolClientsInput struct {
+	UserPoolId string
+	MaxResults *int
+	NextToken  *string
+}
+
+type userPoolClientDescription struct {
+	ClientId   string
+	UserPoolId string
+	ClientName string
+}
+
+type listUserPoolClientsOutput struct {
+	UserPoolClients []userPoolClientDescription
+	NextToken       *string `json:",omitempty"`
+}
+
+func (s *service) listUserPoolClients(ctx context.Context, in *listUserPoolClientsInput) (*listUserPoolClientsOutput, error) {
+	var v validation
+	v.required("userPoolId", in.UserPoolId)
+	v.poolID("userPoolId", in.UserPoolId)
+	limit := v.limit("maxResults", in.MaxResults, 1, 60, 60)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	after, err := readToken(in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	clients, err := s.dir.ListClients(ctx, in.UserPoolId, after, limit+1)
+	if err != nil {
+		return nil, err
+	}
+	out := &listUserPoolClientsOutput{UserPoolClients: []userPoolClientDescription{}}
+	if len(clients) > limit {
+		clients = clients[:limit]
+		out.NextToken = nextToken(clients[limit-1].ID)
+	}
+	for _, c := range clients {
+		out.UserPoolClients = append(out.UserPoolClients, userPoolClientDescription{ClientId: c.ID, UserPoolId: c.PoolID, ClientName: c.Name})
+	}
+	return out, nil
+}
+
+// ---- DeleteUserPoolClient ----
+
+type deleteUserPoolClientInput struct {
+	UserPoolId string
+	ClientId   string
+}
+
+func (s *service) deleteUserPoolClient(ctx context.Context, in *deleteUserPoolClientInput) (*struct{}, error) {
+	var v validation
+	v.required("userPoolId", in.UserPoolId)
+	v.poolID("userPoolId", in.UserPoolId)
+	v.required("clientId", in.ClientId)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if _, err := s.pool(ctx, in.UserPoolId); err != nil {
+		return nil, err
+	}
+	return nil, s.dir.DeleteClient(ctx, in.UserPoolId, in.ClientId)
 }

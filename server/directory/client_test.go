@@ -136,6 +136,12 @@ func TestNormalizeClient(t *testing.T) {
 			c.ExplicitAuthFlows = []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}
 		}},
 		{name: "unknown explicit flow", edit: func(c *storage.Client) { c.ExplicitAuthFlows = []string{"ALLOW_MAGIC"} }, kind: KindInvalidParameter},
+		{name: "legacy explicit flows", edit: func(c *storage.Client) {
+			c.ExplicitAuthFlows = []string{"ADMIN_NO_SRP_AUTH", "USER_PASSWORD_AUTH", "CUSTOM_AUTH_FLOW_ONLY"}
+		}},
+		{name: "legacy and ALLOW_ flows mixed", edit: func(c *storage.Client) {
+			c.ExplicitAuthFlows = []string{"USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}
+		}, kind: KindInvalidParameter},
 		{name: "code flow", edit: oauth([]string{"code"}, []string{"openid", "email"}, "https://app.example.com/cb")},
 		{name: "implicit flow", edit: oauth([]string{"implicit"}, []string{"openid"}, "https://app.example.com/cb")},
 		{name: "code flow without callback", edit: oauth([]string{"code"}, []string{"openid"}), kind: KindInvalidParameter},

@@ -255,6 +255,12 @@ func NormalizeClient(c *storage.Client, hasSecret bool) error {
 			return newErr(KindInvalidParameter, "Invalid ExplicitAuthFlows value %q", f)
 		}
 	}
+	// Cognito's two generations of flow names do not mix.
+	allow := slices.ContainsFunc(c.ExplicitAuthFlows, func(f string) bool { return strings.HasPrefix(f, "ALLOW_") })
+	legacy := slices.ContainsFunc(c.ExplicitAuthFlows, func(f string) bool { return !strings.HasPrefix(f, "ALLOW_") })
+	if allow && legacy {
+		return newErr(KindInvalidParameter, "ExplicitAuthFlows can not have both ALLOW_XXX and legacy values.")
+	}
 	if len(c.CallbackURLs) > 100 || len(c.LogoutURLs) > 100 {
 		return newErr(KindInvalidParameter, "At most 100 callback and 100 logout URLs")
 	}
