@@ -21,6 +21,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/server/auth"
 	"github.com/gatehouse-id/gatehouse/server/directory"
+	"github.com/gatehouse-id/gatehouse/server/notify"
 	"github.com/gatehouse-id/gatehouse/server/oauth"
 	"github.com/gatehouse-id/gatehouse/server/secret"
 	"github.com/gatehouse-id/gatehouse/server/sso"
@@ -45,6 +46,13 @@ type Config struct {
 	AdminAccessKeyID     string
 	AdminSecretAccessKey string
 
+	// SMTPURL, MailFrom and SMSWebhookURL say where mail and SMS go
+	// (GATEHOUSE_SMTP_URL, GATEHOUSE_MAIL_FROM, GATEHOUSE_SMS_WEBHOOK_URL);
+	// empty: to the log, and in dev also to the outbox at /_dev/mail.
+	SMTPURL       string
+	MailFrom      string
+	SMSWebhookURL string
+
 	// MasterKey overrides <DataDir>/master.key (tests).
 	MasterKey []byte
 	Argon2    directory.Argon2Params
@@ -66,6 +74,8 @@ type Server struct {
 	// so the command prints it once.
 	AdminKeyID, AdminSecret string
 	AdminCreated            bool
+	// Notifier sends mail and SMS (its Outbox holds them in dev).
+	Notifier *notify.Notifier
 	// Demo describes the demo pool, client and user made in dev mode.
 	Demo *Demo
 	reg  *prometheus.Registry
@@ -138,13 +148,24 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	issuer := func(poolID string) string { return cfg.PublicURL + "/" + poolID }
 	s.Dir = directory.New(directory.Config{Store: store, Sealer: sealer, Region: cfg.Region, Argon2: cfg.Argon2, Now: cfg.Now})
 	s.Minter = tokens.New(tokens.Config{Store: store, Sealer: sealer, Now: cfg.Now, Logger: cfg.Logger})
-	s.Engine = auth.New(auth.Config{Dir: s.Dir, Minter: s.Minter, Sealer: sealer, Issuer: issuer, Now: cfg.Now,
+	s.Notifier, err = notify.New(notify.Config{SMTPURL: cfg.SMTPURL, MailFrom: cfg.MailFrom, PublicHost: pub.Hostname(),
+		SMSWebhookURL: cfg.SMSWebhookURL, Dev: cfg.Dev, Logger: cfg.Logger, Now: cfg.Now})
+	if err != nil {
+		return nil, err
+	}
+	s.Engine = auth.New(auth.Config{Dir: s.Dir, Minter: s.Minter, Sealer: sealer, Issuer: issuer, Now: cfg.Now, Notifier: s.Notifier,
 		Logger: cfg.Logger, Observe: m.observeSignIn})
 	secure := pub.Scheme == "https" || !cfg.Dev
 	sessions := sso.New(sso.Config{Store: store, HashKey: sealer.Derive("gatehouse sso hash v1", 32),
 		BlockKey: sealer.Derive("gatehouse sso block v1", 32), Secure: secure, Now: cfg.Now})
+	var limits *ui.Limits
+	if cfg.Dev {
+		// Dev serves one person and load tests from one address: the
+		// hosted UI's per-IP and per-user rate limits are off.
+		limits = &ui.Limits{}
+	}
 	pages := ui.New(ui.Config{Dir: s.Dir, Engine: s.Engine, SSO: sessions, Issuer: issuer,
-		CSRFKey: sealer.Derive("gatehouse csrf v1", 32), Secure: secure, Now: cfg.Now, Logger: cfg.Logger})
+		CSRFKey: sealer.Derive("gatehouse csrf v1", 32), Secure: secure, Limits: limits, Now: cfg.Now, Logger: cfg.Logger})
 	// The OAuth endpoints' error and signed-out pages are the hosted UI's.
 	showPage := func(w http.ResponseWriter, r *http.Request, pool *storage.Pool, p oauth.Page) {
 		pages.ShowNotice(w, r, pool, ui.Notice{Status: p.Status, Kind: p.Kind, Title: p.Title, Advice: p.Advice,
@@ -176,6 +197,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.mountAPI(mux)
 	if cfg.Dev && s.Demo != nil {
 		s.mountDemo(mux)
+	}
+	if out := s.Notifier.Outbox(); out != nil {
+		// Dev only: it shows codes and temporary passwords to anyone.
+		mux.Handle("GET /_dev/mail", out)
 	}
 	s.Handler = m.middleware(mux, cfg.Logger)
 	ok = true

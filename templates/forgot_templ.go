@@ -276,7 +276,7 @@ func ResetPage(v ResetView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if v.ResendAction != "" {
-				templ_7745c5c3_Err = resend(v.Page, v.ResendAction, v.ResendWait).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = resend(v.Page, v.ResendAction, v.Username, v.ResendWait).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -50,6 +50,12 @@ func passwordField(rq *request, id, name string, isNew bool) templates.Field {
 	return f
 }
 
+// codeField is the input of an emailed or texted code.
+func codeField(rq *request) templates.Field {
+	return templates.Field{ID: "code", Name: "code", Type: "text", InputMode: "numeric", Autocomplete: "one-time-code",
+		Pattern: "[0-9]*", MaxLength: "12", Required: true, Label: rq.T("field.code"), Class: "gh-code"}
+}
+
 // passwordRules are the pool's rules as the page shows them; failed marks
 // the ones a refused password broke.
 func passwordRules(rq *request, failed []string) []templates.Rule {

@@ -3,6 +3,7 @@ package ui_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/server/auth"
 	"github.com/gatehouse-id/gatehouse/server/directory"
+	"github.com/gatehouse-id/gatehouse/server/notify"
 	"github.com/gatehouse-id/gatehouse/server/oauth"
 	"github.com/gatehouse-id/gatehouse/server/secret"
 	"github.com/gatehouse-id/gatehouse/server/sso"
@@ -53,6 +55,7 @@ type stack struct {
 	dir    *directory.Directory
 	engine *auth.Engine
 	clock  *clock
+	box    *outbox
 	pool   *storage.Pool
 	client *storage.Client
 	// callback is the client's registered callback URL.
@@ -93,13 +96,13 @@ func newStack(t *testing.T, opts ...stackOption) *stack {
 		t.Fatal(err)
 	}
 	clk := &clock{t: time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC)}
-	s := &stack{clock: clk, callback: testCallback}
+	s := &stack{clock: clk, callback: testCallback, box: newOutbox()}
 	hs := httptest.NewUnstartedServer(nil)
 	s.URL = "http://" + hs.Listener.Addr().String()
 	issuer := func(poolID string) string { return s.URL + "/" + poolID }
 	s.dir = directory.New(directory.Config{Store: st, Sealer: sealer, Argon2: directory.Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1}, Now: clk.Now})
 	minter := tokens.New(tokens.Config{Store: st, Sealer: sealer, Now: clk.Now})
-	s.engine = auth.New(auth.Config{Dir: s.dir, Minter: minter, Sealer: sealer, Issuer: issuer, Now: clk.Now})
+	s.engine = auth.New(auth.Config{Dir: s.dir, Minter: minter, Sealer: sealer, Issuer: issuer, Now: clk.Now, Notifier: s.box})
 	sessions := sso.New(sso.Config{Store: st, HashKey: sealer.Derive("sso hash", 32), BlockKey: sealer.Derive("sso block", 32), Now: clk.Now})
 	ucfg := ui.Config{Dir: s.dir, Engine: s.engine, SSO: sessions, Issuer: issuer, CSRFKey: sealer.Derive("csrf", 32), Now: clk.Now}
 	if sc.ui != nil {
@@ -396,3 +399,50 @@ func wantCallback(t *testing.T, b *browser, p *page) url.Values {
 }
 
 var nonceRe = regexp.MustCompile(`'nonce-([A-Za-z0-9_-]+)'`)
+
+// outbox is the stack's Notifier: it records what is sent.
+type outbox struct {
+	mu   sync.Mutex
+	mail []notify.Message
+	sent chan struct{}
+}
+
+func newOutbox() *outbox { return &outbox{sent: make(chan struct{}, 100)} }
+
+func (o *outbox) SendMail(_ context.Context, m notify.Message) error {
+	o.mu.Lock()
+	o.mail = append(o.mail, m)
+	o.mu.Unlock()
+	o.sent <- struct{}{}
+	return nil
+}
+
+func (o *outbox) SendSMS(context.Context, notify.SMS) error {
+	return errors.New("no SMS in these tests")
+}
+
+var codeRe = regexp.MustCompile(`\b[0-9]{6}\b`)
+
+// code waits for the next message and returns its code and recipient.
+func (o *outbox) code(t *testing.T) (code, to string) {
+	t.Helper()
+	select {
+	case <-o.sent:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no message sent")
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	m := o.mail[len(o.mail)-1]
+	return codeRe.FindString(m.Text + m.HTML), m.To
+}
+
+// none checks that nothing more was sent.
+func (o *outbox) none(t *testing.T) {
+	t.Helper()
+	select {
+	case <-o.sent:
+		t.Fatal("a message was sent")
+	case <-time.After(50 * time.Millisecond):
+	}
+}

@@ -77,6 +77,14 @@ func (u *UI) loginSubmit(rq *request) {
 		u.renderLogin(rq, http.StatusForbidden, username, rq.T("error.csrf"))
 		return
 	}
+	if ok, _ := u.allowAll(rq, "signin", username, u.lim.SignInPerIP, u.lim.SignInPerUser); !ok {
+		if session != "" {
+			u.renderNewPassword(rq, http.StatusTooManyRequests, session, username, rq.T("error.locked"), nil)
+			return
+		}
+		u.renderLogin(rq, http.StatusTooManyRequests, username, rq.T("error.locked"))
+		return
+	}
 	if session != "" {
 		u.newPasswordSubmit(rq, session, username)
 		return
@@ -90,10 +98,28 @@ func (u *UI) loginSubmit(rq *request) {
 	u.afterStep(rq, username, step)
 }
 
-// loginFailed answers a refused sign-in.
+// loginFailed answers a refused sign-in. The engine tells an unconfirmed
+// user or one who must reset their password so only after the right
+// password: they go on to confirm (with a fresh code, and signed in once
+// confirmed, as after sign-up) or to reset.
 func (u *UI) loginFailed(rq *request, username string, err error) {
 	if !expected(err) {
 		u.serverError(rq, err)
+		return
+	}
+	switch directory.KindOf(err) {
+	case directory.KindUserNotConfirmed:
+		if user, ferr := u.cfg.Dir.FindUser(rq.r.Context(), rq.pool, username); ferr == nil {
+			st := signupState{Sub: user.Sub}
+			if d, rerr := u.cfg.Engine.ResendConfirmationCode(rq.r.Context(), rq.pool, rq.client, username, clientIP(rq.r)); rerr == nil {
+				st.Destination, st.SentAt = d.Destination, u.cfg.Now()
+			}
+			u.setSignupCookie(rq, st)
+			http.Redirect(rq.w, rq.r, rq.pageURL("confirmUser", url.Values{"username": {username}}), http.StatusSeeOther)
+			return
+		}
+	case directory.KindPasswordResetRequired:
+		u.sendResetCode(rq, username, false, rq.T("error.reset_required"))
 		return
 	}
 	u.renderLogin(rq, http.StatusBadRequest, username, rq.T(errorKey(err)))

@@ -29,7 +29,9 @@ package ui
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"log/slog"
@@ -39,6 +41,7 @@ import (
 	"time"
 
 	"github.com/a-h/templ"
+	"github.com/gorilla/securecookie"
 
 	"github.com/gatehouse-id/gatehouse/server/auth"
 	"github.com/gatehouse-id/gatehouse/server/directory"
@@ -58,13 +61,21 @@ type Config struct {
 	CSRFKey []byte
 	// Secure marks cookies Secure (off only in dev on http).
 	Secure bool
+	// Limits are the rate limits (limits.go); nil: DefaultLimits. The
+	// zero Limits turns them off.
+	Limits *Limits
 	Now    func() time.Time
 	Logger *slog.Logger
 }
 
 // UI serves the hosted pages.
 type UI struct {
-	cfg Config
+	cfg    Config
+	lim    Limits
+	limits *limiter
+	// signup seals the cookie that lets the confirmation of a sign-up
+	// sign the new user in, in the browser that signed up.
+	signup *securecookie.SecureCookie
 }
 
 // New returns the UI.
@@ -75,7 +86,20 @@ func New(cfg Config) *UI {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &UI{cfg: cfg}
+	u := &UI{cfg: cfg, lim: DefaultLimits, limits: newLimiter(cfg.Now)}
+	if cfg.Limits != nil {
+		u.lim = *cfg.Limits
+	}
+	u.signup = securecookie.New(derive(cfg.CSRFKey, "signup cookie hash"), derive(cfg.CSRFKey, "signup cookie block"))
+	u.signup.MaxAge(int(signupCookieLifetime / time.Second))
+	return u
+}
+
+// derive makes a purpose key from the UI's key.
+func derive(key []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("gatehouse ui: " + purpose))
+	return m.Sum(nil)
 }
 
 // Routes mounts the pages under prefix (the issuer path). pool resolves
@@ -93,6 +117,12 @@ func (u *UI) Routes(mux *http.ServeMux, prefix string, pool func(*http.Request) 
 	}
 	mux.Handle("GET "+prefix+"/login", page(u.loginPage))
 	mux.Handle("POST "+prefix+"/login", page(u.loginSubmit))
+	mux.Handle("GET "+prefix+"/signup", page(u.signUpPage))
+	mux.Handle("POST "+prefix+"/signup", page(u.signUpSubmit))
+	mux.Handle("GET "+prefix+"/confirmUser", page(u.confirmPage))
+	mux.Handle("POST "+prefix+"/confirmUser", page(u.confirmSubmit))
+	mux.Handle("GET "+prefix+"/forgotPassword", page(u.forgotPage))
+	mux.Handle("POST "+prefix+"/forgotPassword", page(u.forgotSubmit))
 	mux.Handle("GET "+prefix+"/static/{file...}", static.Handler())
 }
 
@@ -244,7 +274,13 @@ func (u *UI) flow(rq *request, screen string) bool {
 		return false
 	}
 	if !u.cfg.Now().Before(areq.ExpiresAt) {
-		again := u.cfg.Issuer(rq.pool.ID) + "/oauth2/authorize?" + url.Values(areq.Form).Encode()
+		// Parked again from its own parameters, back to this page.
+		form := url.Values(areq.Form)
+		if screen != "login" {
+			form = cloneValues(form)
+			form.Set("screen_hint", screen)
+		}
+		again := u.cfg.Issuer(rq.pool.ID) + "/oauth2/authorize?" + form.Encode()
 		if rq.r.Method == http.MethodGet {
 			http.Redirect(rq.w, rq.r, again, http.StatusFound)
 			return false
@@ -292,6 +328,14 @@ func (u *UI) readForm(rq *request) bool {
 		return false
 	}
 	return true
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
 }
 
 func clientIP(r *http.Request) string {

@@ -94,6 +94,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	}
 	cfg.AdminAccessKeyID = getenv("GATEHOUSE_ADMIN_ACCESS_KEY_ID")
 	cfg.AdminSecretAccessKey = getenv("GATEHOUSE_ADMIN_SECRET_ACCESS_KEY")
+	cfg.SMTPURL = getenv("GATEHOUSE_SMTP_URL")
+	cfg.MailFrom = getenv("GATEHOUSE_MAIL_FROM")
+	cfg.SMSWebhookURL = getenv("GATEHOUSE_SMS_WEBHOOK_URL")
 	cfg.Version = version
 	return cfg, nil
 }

@@ -78,6 +78,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Observe, when set, is told each sign-in outcome (for metrics).
 	Observe func(poolID, flow, outcome string)
+	// Notifier sends the codes of the account flows (account.go); nil
+	// drops them with a warning.
+	Notifier Notifier
 }
 
 // Engine runs authentication flows.

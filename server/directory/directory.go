@@ -38,6 +38,10 @@ type Directory struct {
 	// dummyHash is what BurnPasswordCheck checks against.
 	dummyOnce sync.Once
 	dummyHash string
+
+	// codeKeyBytes keys the hashes of one-time codes (codes.go).
+	codeKeyOnce  sync.Once
+	codeKeyBytes []byte
 }
 
 // New returns a Directory; zero Config fields take defaults.

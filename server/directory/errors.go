@@ -29,6 +29,7 @@ const (
 	KindCodeMismatch
 	KindExpiredCode
 	KindTooManyRequests
+	KindCodeDeliveryFailure
 )
 
 // Error is a domain error with a message fit to show a caller.

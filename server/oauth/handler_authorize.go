@@ -126,6 +126,8 @@ func screenPath(form url.Values) string {
 		return "/signup"
 	case "forgotPassword":
 		return "/forgotPassword"
+	case "confirmUser":
+		return "/confirmUser"
 	}
 	return "/login"
 }

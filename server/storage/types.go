@@ -136,11 +136,29 @@ type User struct {
 	LockedUntil   time.Time `json:"locked_until,omitempty"`
 	// SignedOutAt is set by global sign-out: tokens issued before it are dead.
 	SignedOutAt time.Time `json:"signed_out_at,omitempty"`
+	// Codes are the user's pending one-time codes (sign-up confirmation,
+	// password reset) by purpose, stored hashed; see directory's codes.go.
+	Codes map[string]OneTimeCode `json:"codes,omitempty"`
 
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 	// Version guards UpdateUser against lost updates.
 	Version int64 `json:"-"`
+}
+
+// OneTimeCode is a code sent to a user, kept as a keyed hash with its
+// expiry, the wrong guesses made at it and the sends of the hour, which
+// bound how often a new one may be sent.
+type OneTimeCode struct {
+	Hash      string    `json:"hash"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Attempts  int       `json:"attempts,omitempty"`
+	// Attribute is where it went: email or phone_number.
+	Attribute string `json:"attribute,omitempty"`
+	// Sends counts the codes sent for this purpose since WindowStart.
+	Sends       int       `json:"sends,omitempty"`
+	WindowStart time.Time `json:"window_start,omitempty"`
 }
 
 // Group is a user group; a lower Precedence wins.
