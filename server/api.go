@@ -12,6 +12,7 @@ func (s *Server) mountAPI(mux *http.ServeMux) {
 		Credentials: cognitoapi.Credentials{AccessKeyID: s.AdminKeyID, SecretAccessKey: s.AdminSecret},
 		Logger:      s.cfg.Logger, Now: s.cfg.Now,
 		Dir: s.Dir, Engine: s.Engine, Minter: s.Minter, AccountID: s.cfg.AccountID, Region: s.cfg.Region,
+		PublicHost: s.publicHost(),
 	})
 	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/" {

@@ -202,7 +202,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		// Dev only: it shows codes and temporary passwords to anyone.
 		mux.Handle("GET /_dev/mail", out)
 	}
-	s.Handler = m.middleware(mux, cfg.Logger)
+	s.Handler = s.domainFront(m.middleware(mux, cfg.Logger))
 	ok = true
 	return s, nil
 }

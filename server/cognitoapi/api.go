@@ -37,6 +37,10 @@ type Config struct {
 	// Region is the region of pools created without a signed call's region;
 	// "us-east-1" when empty.
 	Region string
+	// PublicHost is the host name of the server's public URL: a prefix
+	// domain is served at {prefix}.{PublicHost}, and a custom domain's DNS
+	// must point at it (the CloudFrontDomain the domain operations answer).
+	PublicHost string
 }
 
 // Auth is what an operation requires of a caller before it runs.

@@ -28,6 +28,7 @@ import (
 func registerOperations(a *API, svc *service) {
 	registerPoolOps(a, svc)
 	registerClientOps(a, svc)
+	registerDomainOps(a, svc)
 	registerUserOps(a, svc)
 	registerAuthOps(a, svc)
 }
@@ -41,11 +42,14 @@ type service struct {
 	minter  *tokens.Minter
 	account string
 	region  string
-	log     *slog.Logger
+	// publicHost is Config.PublicHost.
+	publicHost string
+	log        *slog.Logger
 }
 
 func newService(cfg Config, log *slog.Logger) *service {
-	s := &service{dir: cfg.Dir, engine: cfg.Engine, minter: cfg.Minter, account: cfg.AccountID, region: cfg.Region, log: log}
+	s := &service{dir: cfg.Dir, engine: cfg.Engine, minter: cfg.Minter, account: cfg.AccountID, region: cfg.Region,
+		publicHost: cfg.PublicHost, log: log}
 	if s.account == "" {
 		s.account = "000000000000"
 	}

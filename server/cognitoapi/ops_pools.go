@@ -138,6 +138,8 @@ type userPoolType struct {
 	UserPoolTier                string
 	UserPoolTags                map[string]string `json:",omitempty"`
 	AdminCreateUserConfig       *adminCreateUserConfigType
+	Domain                      *string `json:",omitempty"`
+	CustomDomain                *string `json:",omitempty"`
 }
 
 // ---- CreateUserPool ----
@@ -524,7 +526,19 @@ func (s *service) describeUserPool(ctx context.Context, in *describeUserPoolInpu
 	if err != nil {
 		return nil, err
 	}
-	return &describeUserPoolOutput{UserPool: s.poolType(p, n)}, nil
+	out := s.poolType(p, n)
+	domains, err := s.dir.PoolDomains(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range domains {
+		if d.Custom {
+			out.CustomDomain = &d.Name
+		} else {
+			out.Domain = &d.Name
+		}
+	}
+	return &describeUserPoolOutput{UserPool: out}, nil
 }
 
 // ---- ListUserPools ----

@@ -41,6 +41,8 @@ const (
 	testRegion  = "us-west-2"
 	testAccount = "123456789012"
 	testIssuer  = "http://gatehouse.test/"
+	// testPublicHost is the issuer's host: prefix domains live under it.
+	testPublicHost = "gatehouse.test"
 )
 
 type testClock struct {
@@ -95,6 +97,7 @@ func newStack(t *testing.T) *stack {
 		Engine:      engine,
 		Minter:      minter,
 		AccountID:   testAccount,
+		PublicHost:  testPublicHost,
 	})
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)

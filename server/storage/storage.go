@@ -23,6 +23,7 @@ type Store interface {
 	UserStore
 	GroupStore
 	ResourceServerStore
+	DomainStore
 	KeyStore
 	AuthRequestStore
 	SessionStore
@@ -96,6 +97,19 @@ type ResourceServerStore interface {
 	ListResourceServers(ctx context.Context, poolID string) ([]*ResourceServer, error)
 	UpdateResourceServer(ctx context.Context, rs *ResourceServer) error
 	DeleteResourceServer(ctx context.Context, poolID, identifier string) error
+}
+
+// DomainStore keeps user pool domains. A domain name belongs to one pool
+// (names are global, as host names are); a pool has at most one prefix
+// domain and one custom domain.
+type DomainStore interface {
+	// CreateDomain stores d; ErrAlreadyExists when its name is taken or its
+	// pool already has a domain of its kind.
+	CreateDomain(ctx context.Context, d *Domain) error
+	GetDomain(ctx context.Context, name string) (*Domain, error)
+	// ListPoolDomains returns the pool's domains, prefix domain first.
+	ListPoolDomains(ctx context.Context, poolID string) ([]*Domain, error)
+	DeleteDomain(ctx context.Context, poolID, name string) error
 }
 
 // KeyStore keeps per-pool signing keys (private halves sealed).

@@ -282,3 +282,18 @@ type AuthEvent struct {
 	IP        string    `json:"ip,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
+
+// Domain is a user pool domain (Cognito's DomainDescriptionType): a
+// prefix, served at {prefix}.{public host}, or a custom domain's fully
+// qualified name. Requests whose Host is the domain are the pool's.
+type Domain struct {
+	// Name is the prefix or the custom domain name, in lower case.
+	Name   string `json:"name"`
+	PoolID string `json:"pool_id"`
+	Custom bool   `json:"custom"`
+	// CertificateArn is a custom domain's ACM certificate, kept to be
+	// described; this server's TLS is its operator's business.
+	CertificateArn      string    `json:"certificate_arn,omitempty"`
+	ManagedLoginVersion int       `json:"managed_login_version"`
+	CreatedAt           time.Time `json:"created_at"`
+}

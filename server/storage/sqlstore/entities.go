@@ -137,7 +137,7 @@ func (s *Store) DeletePool(ctx context.Context, id string) error {
 		if err := s.execOne(ctx, "delete pool", `DELETE FROM pools WHERE id = ?`, id); err != nil {
 			return err
 		}
-		for _, table := range []string{"clients", "users", "groups", "group_members", "resource_servers",
+		for _, table := range []string{"clients", "users", "groups", "group_members", "resource_servers", "domains",
 			"signing_keys", "auth_requests", "sessions", "oauth_records", "families", "auth_events"} {
 			if err := s.exec(ctx, "delete pool "+table, `DELETE FROM `+table+` WHERE pool_id = ?`, id); err != nil {
 				return err
@@ -416,6 +416,30 @@ func (s *Store) UpdateResourceServer(ctx context.Context, rs *storage.ResourceSe
 func (s *Store) DeleteResourceServer(ctx context.Context, poolID, identifier string) error {
 	return s.execOne(ctx, "delete resource server",
 		`DELETE FROM resource_servers WHERE pool_id = ? AND identifier = ?`, poolID, identifier)
+}
+
+// ---- domains ----
+
+func (s *Store) CreateDomain(ctx context.Context, d *storage.Domain) error {
+	data, err := encode(d)
+	if err != nil {
+		return err
+	}
+	return s.exec(ctx, "create domain",
+		`INSERT INTO domains (name, pool_id, custom, data) VALUES (?, ?, ?, ?)`, d.Name, d.PoolID, d.Custom, data)
+}
+
+func (s *Store) GetDomain(ctx context.Context, name string) (*storage.Domain, error) {
+	return getDoc[storage.Domain](ctx, s, "get domain", `SELECT data FROM domains WHERE name = ?`, name)
+}
+
+func (s *Store) ListPoolDomains(ctx context.Context, poolID string) ([]*storage.Domain, error) {
+	return listDocs[storage.Domain](ctx, s, "list pool domains",
+		`SELECT data FROM domains WHERE pool_id = ? ORDER BY custom, name`, poolID)
+}
+
+func (s *Store) DeleteDomain(ctx context.Context, poolID, name string) error {
+	return s.execOne(ctx, "delete domain", `DELETE FROM domains WHERE pool_id = ? AND name = ?`, poolID, name)
 }
 
 // ---- signing keys ----

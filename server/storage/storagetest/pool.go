@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/gatehouse-id/gatehouse/server/storage"
@@ -106,6 +107,7 @@ func populate(t *testing.T, s storage.Store, id string) {
 	must(t, "create group", s.CreateGroup(ctx, newGroup(id, "admins", prec(1))))
 	must(t, "add to group", s.AddUserToGroup(ctx, id, "admins", "sub-1"))
 	must(t, "create resource server", s.CreateResourceServer(ctx, newResourceServer(id, "https://api.example")))
+	must(t, "create domain", s.CreateDomain(ctx, newDomain(id, "domain-"+strings.ToLower(id), false)))
 	must(t, "create key", s.CreateSigningKey(ctx, newSigningKey(id, "kid-1", t0)))
 	must(t, "create auth request", s.CreateAuthRequest(ctx, newAuthRequest(id, "ar-1")))
 	must(t, "create session", s.CreateSession(ctx, newSession(id, "sess-1", "sub-1")))
@@ -159,6 +161,10 @@ func checkPopulated(t *testing.T, s storage.Store, id string, present bool) {
 	count("group members", len(us), err)
 	_, err = s.GetResourceServer(ctx, id, "https://api.example")
 	check("resource server", err)
+	_, err = s.GetDomain(ctx, "domain-"+strings.ToLower(id))
+	check("domain", err)
+	ds, err := s.ListPoolDomains(ctx, id)
+	count("domains", len(ds), err)
 	ks, err := s.ListSigningKeys(ctx, id)
 	count("signing keys", len(ks), err)
 	_, err = s.GetAuthRequest(ctx, id, "ar-1")

@@ -27,6 +27,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"User", userTests},
 		{"Group", groupTests},
 		{"ResourceServer", resourceServerTests},
+		{"Domain", domainTests},
 		{"SigningKey", signingKeyTests},
 		{"AuthRequest", authRequestTests},
 		{"Session", sessionTests},
