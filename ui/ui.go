@@ -124,6 +124,14 @@ func (u *UI) Routes(mux *http.ServeMux, prefix string, pool func(*http.Request) 
 	mux.Handle("GET "+prefix+"/forgotPassword", page(u.forgotPage))
 	mux.Handle("POST "+prefix+"/forgotPassword", page(u.forgotSubmit))
 	mux.Handle("GET "+prefix+"/static/{file...}", static.Handler())
+	mux.Handle("GET "+prefix+"/branding/{owner}/{file}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pl := pool(r)
+		if pl == nil {
+			http.NotFound(w, r)
+			return
+		}
+		u.brandingAsset(w, r, pl)
+	}))
 }
 
 // request is one page request: the pool, the language, the CSP nonce and,
@@ -193,15 +201,6 @@ func (u *UI) page(rq *request, titleKey string) templates.Page {
 		CSRFField:     CSRFField,
 		CSRF:          u.csrfToken(rq),
 	}
-}
-
-// brand is the look of the page: the client's name for now.
-func (u *UI) brand(rq *request) templates.Brand {
-	b := templates.Brand{ColorScheme: "light", FaviconURL: rq.issuerPath() + "/static/" + static.Path("img/favicon.svg")}
-	if rq.client != nil {
-		b.AppName = rq.client.Name
-	}
-	return b
 }
 
 // languageLinks link to the current page in every language.

@@ -311,7 +311,8 @@ func (a *applier) updatePool(ctx context.Context, path string, existing, want *s
 		existing.PasswordPolicy == want.PasswordPolicy &&
 		existing.MfaConfiguration == want.MfaConfiguration &&
 		existing.DeletionProtection == want.DeletionProtection &&
-		existing.AllowAdminCreateUserOnly == want.AllowAdminCreateUserOnly
+		existing.AllowAdminCreateUserOnly == want.AllowAdminCreateUserOnly &&
+		directory.SameBranding(existing.Branding, want.Branding)
 	if same {
 		return existing, action, nil
 	}
@@ -322,6 +323,7 @@ func (a *applier) updatePool(ctx context.Context, path string, existing, want *s
 	next.MfaConfiguration = want.MfaConfiguration
 	next.DeletionProtection = want.DeletionProtection
 	next.AllowAdminCreateUserOnly = want.AllowAdminCreateUserOnly
+	next.Branding = authoritative(want.Branding)
 	if err := a.dir.UpdatePool(ctx, &next); err != nil {
 		return nil, "", a.fail(path, err)
 	}
@@ -469,6 +471,7 @@ func (a *applier) client(ctx context.Context, path, poolID string, fc *Client) (
 	keepUnits(&next.TokenValidity, existing)
 	res := ClientResult{Name: fc.Name, ID: existing.ID, Action: Unchanged, Secret: secret}
 	update := !sameClient(next, existing)
+	next.Branding = authoritative(next.Branding)
 	// Adding a secret goes first and removing one last, so that a client
 	// that gains or loses client_credentials is valid at every step.
 	if secret != current && secret != "" {
@@ -531,7 +534,18 @@ func sameClient(a, b *storage.Client) bool {
 		a.EnableTokenRevocation == b.EnableTokenRevocation &&
 		a.AuthSessionValidity == b.AuthSessionValidity &&
 		a.RefreshTokenRotation == b.RefreshTokenRotation &&
-		a.RotationGracePeriodSeconds == b.RotationGracePeriodSeconds
+		a.RotationGracePeriodSeconds == b.RotationGracePeriodSeconds &&
+		directory.SameBranding(a.Branding, b.Branding)
+}
+
+// authoritative is the branding an update writes: the file's, or, when
+// the file has none, an empty one, which removes a stored branding (an
+// update without one keeps it, as the API's full replaces need).
+func authoritative(b *storage.Branding) *storage.Branding {
+	if b == nil {
+		return &storage.Branding{}
+	}
+	return b
 }
 
 // user creates a missing user with the file's password, or brings an

@@ -11,6 +11,9 @@
 //	    username_attributes: [email]
 //	    password_policy: {minimum_length: 10, require_symbols: false}
 //	    schema: [{name: tier, attribute_data_type: String}]
+//	    branding:                       # the hosted UI's look; files relative to this file
+//	      logo: branding/logo.svg
+//	      primary_color: "#6d28d9"
 //	    resource_servers:
 //	      - identifier: https://api.example.com
 //	        name: API

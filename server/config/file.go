@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gatehouse-id/gatehouse/server/storage"
 )
 
 // maxFileSize bounds what Load and Parse read: a config file is a few
@@ -39,6 +41,9 @@ type Pool struct {
 	Schema                   []SchemaAttribute `yaml:"schema"`
 	MfaConfiguration         string            `yaml:"mfa_configuration"`
 	DeletionProtection       string            `yaml:"deletion_protection"`
+
+	// Branding is the hosted UI's look for the pool's clients.
+	Branding *Branding `yaml:"branding"`
 
 	ResourceServers []ResourceServer `yaml:"resource_servers"`
 	Clients         []Client         `yaml:"clients"`
@@ -127,6 +132,25 @@ type Client struct {
 	PreventUserExistenceErrors string                `yaml:"prevent_user_existence_errors"`
 	EnableTokenRevocation      *bool                 `yaml:"enable_token_revocation"`
 	RefreshTokenRotation       *RefreshTokenRotation `yaml:"refresh_token_rotation"`
+
+	// Branding overrides the pool's, field by field.
+	Branding *Branding `yaml:"branding"`
+}
+
+// Branding is the hosted UI's look: of a pool, or a client's overrides of
+// it. Logo, Favicon and CustomCSS name files, relative to the config
+// file's directory; they are read when the file is loaded.
+type Branding struct {
+	Logo            string `yaml:"logo"`
+	Favicon         string `yaml:"favicon"`
+	PrimaryColor    string `yaml:"primary_color"`
+	BackgroundColor string `yaml:"background_color"`
+	FontFamily      string `yaml:"font_family"`
+	ColorScheme     string `yaml:"color_scheme"`
+	CustomCSS       string `yaml:"custom_css"`
+
+	// resolved is the branding with its files read and checked (validate).
+	resolved *storage.Branding
 }
 
 // RefreshTokenRotation is Cognito's RefreshTokenRotationType.

@@ -1,7 +1,11 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -158,6 +162,9 @@ func (v *validator) pool(i int) error {
 		if err := v.oneOf(path+".deletion_protection", p.DeletionProtection, "ACTIVE", "INACTIVE"); err != nil {
 			return err
 		}
+	}
+	if err := v.branding(path+".branding", p.Branding); err != nil {
+		return err
 	}
 	sp := p.storagePool()
 	if err := directory.NormalizePool(sp); err != nil {
@@ -397,6 +404,9 @@ func (v *validator) client(path string, c *Client, names map[string]string) erro
 	}
 	// The rest of the directory's rules (flows against scopes and secrets,
 	// lifetimes against each other, attributes) on the client as stored.
+	if err := v.branding(path+".branding", c.Branding); err != nil {
+		return err
+	}
 	sc := c.storageClient("")
 	if err := directory.NormalizeClient(sc, c.Secret != "" || c.GenerateSecret); err != nil {
 		return v.failDir(path, err)
@@ -481,6 +491,9 @@ func (p *Pool) storagePool() *storage.Pool {
 		MfaConfiguration:         p.MfaConfiguration,
 		DeletionProtection:       p.DeletionProtection,
 	}
+	if p.Branding != nil {
+		sp.Branding = p.Branding.resolved
+	}
 	if pp := p.PasswordPolicy; pp != nil {
 		sp.PasswordPolicy = storage.PasswordPolicy{
 			MinimumLength:                 pp.MinimumLength,
@@ -551,6 +564,9 @@ func (c *Client) storageClient(poolID string) *storage.Client {
 		// Cognito turns token revocation on for new clients.
 		EnableTokenRevocation: c.EnableTokenRevocation == nil || *c.EnableTokenRevocation,
 	}
+	if c.Branding != nil {
+		sc.Branding = c.Branding.resolved
+	}
 	tv := &sc.TokenValidity
 	if d := c.AccessTokenValidity; d != nil {
 		tv.AccessToken, tv.AccessTokenUnit = validity(time.Duration(*d))
@@ -583,4 +599,85 @@ func validity(d time.Duration) (int64, string) {
 		return int64(d / time.Minute), "minutes"
 	}
 	return int64(d / time.Second), "seconds"
+}
+
+// branding reads a branding's files, relative to the config file, and
+// checks it with the directory's rules (ValidateBranding), one field at a
+// time so that an error names its field.
+func (v *validator) branding(path string, b *Branding) error {
+	if b == nil {
+		return nil
+	}
+	for _, f := range []struct {
+		field string
+		probe storage.Branding
+	}{
+		{"primary_color", storage.Branding{PrimaryColor: b.PrimaryColor}},
+		{"background_color", storage.Branding{BackgroundColor: b.BackgroundColor}},
+		{"font_family", storage.Branding{FontFamily: b.FontFamily}},
+		{"color_scheme", storage.Branding{ColorScheme: b.ColorScheme}},
+	} {
+		if err := directory.ValidateBranding(&f.probe); err != nil {
+			return v.failDir(path+"."+f.field, err)
+		}
+	}
+	r := &storage.Branding{PrimaryColor: b.PrimaryColor, BackgroundColor: b.BackgroundColor, FontFamily: b.FontFamily,
+		ColorScheme: b.ColorScheme}
+	if b.Logo != "" {
+		data, err := v.brandingFile(path+".logo", b.Logo, directory.MaxLogoBytes)
+		if err != nil {
+			return err
+		}
+		r.Logo = &storage.Asset{Data: data}
+		if err := directory.ValidateBranding(&storage.Branding{Logo: r.Logo}); err != nil {
+			return v.failDir(path+".logo", err)
+		}
+	}
+	if b.Favicon != "" {
+		data, err := v.brandingFile(path+".favicon", b.Favicon, directory.MaxFaviconBytes)
+		if err != nil {
+			return err
+		}
+		r.Favicon = &storage.Asset{Data: data}
+		if err := directory.ValidateBranding(&storage.Branding{Favicon: r.Favicon}); err != nil {
+			return v.failDir(path+".favicon", err)
+		}
+	}
+	if b.CustomCSS != "" {
+		data, err := v.brandingFile(path+".custom_css", b.CustomCSS, directory.MaxCustomCSS)
+		if err != nil {
+			return err
+		}
+		r.CustomCSS = string(data)
+	}
+	if err := directory.ValidateBranding(r); err != nil {
+		return v.failDir(path, err)
+	}
+	b.resolved = r
+	return nil
+}
+
+// brandingFile reads a file named in the config file, relative to it (to
+// the working directory for a file parsed from memory), up to limit bytes.
+func (v *validator) brandingFile(path, name string, limit int) ([]byte, error) {
+	if strings.TrimSpace(name) == "" {
+		return nil, v.fail(path, "empty: name a file, relative to the config file")
+	}
+	p := name
+	if !filepath.IsAbs(p) && v.f.name != "" {
+		p = filepath.Join(filepath.Dir(v.f.name), p)
+	}
+	fh, err := os.Open(p)
+	if err != nil {
+		return nil, v.f.errAt(path, err, "cannot read %s: %v", name, errors.Unwrap(err))
+	}
+	defer fh.Close()
+	data, err := io.ReadAll(io.LimitReader(fh, int64(limit)+1))
+	if err != nil {
+		return nil, v.f.errAt(path, err, "cannot read %s: %v", name, err)
+	}
+	if len(data) > limit {
+		return nil, v.fail(path, "%s is larger than %d KB", name, limit>>10)
+	}
+	return data, nil
 }

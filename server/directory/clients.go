@@ -164,6 +164,7 @@ func (d *Directory) UpdateClient(ctx context.Context, c *storage.Client) error {
 	if c.Name == "" {
 		c.Name = old.Name
 	}
+	c.Branding = keepBranding(c.Branding, old.Branding)
 	if err := d.normaliseClient(ctx, c, len(c.SealedSecret) > 0); err != nil {
 		return err
 	}
@@ -203,6 +204,9 @@ func (d *Directory) normaliseClient(ctx context.Context, c *storage.Client, hasS
 // refuse a bad client before anything is written, and to compare a
 // declared client with a stored one.
 func NormalizeClient(c *storage.Client, hasSecret bool) error {
+	if err := ValidateBranding(c.Branding); err != nil {
+		return err
+	}
 	if c.TokenValidity == (storage.TokenValidity{}) {
 		c.TokenValidity = DefaultTokenValidity
 	}

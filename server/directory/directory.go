@@ -121,6 +121,9 @@ func normalizeSettings(p *storage.Pool) error {
 	if err := validatePolicy(&p.PasswordPolicy); err != nil {
 		return err
 	}
+	if err := ValidateBranding(p.Branding); err != nil {
+		return err
+	}
 	for _, a := range p.AutoVerifiedAttributes {
 		if a != "email" && a != "phone_number" {
 			return newErr(KindInvalidParameter, "Invalid AutoVerifiedAttributes value %q", a)
@@ -235,6 +238,7 @@ func (d *Directory) UpdatePool(ctx context.Context, p *storage.Pool) error {
 		}
 		p.UsernameAttributes, p.AliasAttributes = old.UsernameAttributes, old.AliasAttributes
 		p.CaseSensitive, p.Schema, p.CreatedAt = old.CaseSensitive, old.Schema, old.CreatedAt
+		p.Branding = keepBranding(p.Branding, old.Branding)
 		if err := normalizeSettings(p); err != nil {
 			return err
 		}

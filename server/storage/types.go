@@ -25,6 +25,8 @@ type Pool struct {
 	// (EmailVerificationMessage, EmailVerificationSubject, SmsVerificationMessage…).
 	Messages map[string]string `json:"messages,omitempty"`
 	Tags     map[string]string `json:"tags,omitempty"`
+	// Branding is the hosted UI's look for the pool's clients.
+	Branding *Branding `json:"branding,omitempty"`
 
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -92,6 +94,8 @@ type Client struct {
 	AuthSessionValidity        int           `json:"auth_session_validity"` // minutes
 	RefreshTokenRotation       bool          `json:"refresh_token_rotation,omitempty"`
 	RotationGracePeriodSeconds int           `json:"rotation_grace_period_seconds,omitempty"`
+	// Branding overrides the pool's Branding, field by field.
+	Branding *Branding `json:"branding,omitempty"`
 
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -144,6 +148,29 @@ type User struct {
 	UpdatedAt time.Time `json:"updated_at"`
 	// Version guards UpdateUser against lost updates.
 	Version int64 `json:"-"`
+}
+
+// Branding is the hosted UI's look: a pool's, or a client's overrides of
+// it (a client's non-empty fields win, field by field). The files are kept
+// in the document itself; directory.ValidateBranding bounds their size.
+type Branding struct {
+	Logo    *Asset `json:"logo,omitempty"`
+	Favicon *Asset `json:"favicon,omitempty"`
+	// PrimaryColor and BackgroundColor are #rrggbb.
+	PrimaryColor    string `json:"primary_color,omitempty"`
+	BackgroundColor string `json:"background_color,omitempty"`
+	// FontFamily is a CSS font-family list, such as "Inter, sans-serif".
+	FontFamily string `json:"font_family,omitempty"`
+	// ColorScheme is light, dark or auto (the device's).
+	ColorScheme string `json:"color_scheme,omitempty"`
+	// CustomCSS is a stylesheet served after Gatehouse's own.
+	CustomCSS string `json:"custom_css,omitempty"`
+}
+
+// Asset is a file of a branding: its media type and content.
+type Asset struct {
+	ContentType string `json:"content_type"`
+	Data        []byte `json:"data"`
 }
 
 // OneTimeCode is a code sent to a user, kept as a keyed hash with its
