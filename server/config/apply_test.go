@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -11,12 +12,16 @@ import (
 	"github.com/gatehouse-id/gatehouse/server/storage"
 )
 
+// readExample returns the example file's text, and moves the test into
+// its directory: the file names its branding files relative to itself, and
+// a file parsed from memory reads them relative to the working directory.
 func readExample(t *testing.T) string {
 	t.Helper()
 	b, err := os.ReadFile(examplePath)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Chdir(filepath.Dir(examplePath))
 	return string(b)
 }
 

@@ -65,6 +65,8 @@ func TestBrandingParseErrors(t *testing.T) {
 		{"scheme", `color_scheme: sepia`, `:4: pools[0].branding.color_scheme: Invalid color scheme "sepia"`},
 		{"font", `font_family: "a;b"`, `:4: pools[0].branding.font_family: Invalid font family`},
 		{"empty file name", `custom_css: " "`, `:4: pools[0].branding.custom_css: empty`},
+		{"not a regular file", `custom_css: /dev/null`, `:4: pools[0].branding.custom_css: /dev/null is not a regular file`},
+		{"a directory", `logo: .`, `:4: pools[0].branding.logo: . is not a regular file`},
 		{"unknown field", `colour: red`, `:4: pools[0].branding.colour: unknown field "colour"`},
 	}
 	for _, c := range cases {

@@ -667,6 +667,12 @@ func (v *validator) brandingFile(path, name string, limit int) ([]byte, error) {
 	if !filepath.IsAbs(p) && v.f.name != "" {
 		p = filepath.Join(filepath.Dir(v.f.name), p)
 	}
+	// Only regular files: a device or a pipe could block the start.
+	if fi, err := os.Stat(p); err != nil {
+		return nil, v.f.errAt(path, err, "cannot read %s: %v", name, errors.Unwrap(err))
+	} else if !fi.Mode().IsRegular() {
+		return nil, v.fail(path, "%s is not a regular file", name)
+	}
 	fh, err := os.Open(p)
 	if err != nil {
 		return nil, v.f.errAt(path, err, "cannot read %s: %v", name, errors.Unwrap(err))
