@@ -4,7 +4,7 @@ PKGS    := ./...
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: run test build generate lint fuzz clean
+.PHONY: run test build bench generate lint fuzz clean
 
 ## run: serve on 127.0.0.1:8080 with the demo pool, client, user and relying party
 run:
@@ -21,6 +21,18 @@ test: e2e/node/node_modules
 e2e/node/node_modules: e2e/node/package-lock.json
 	cd e2e/node && npm ci --no-audit --no-fund
 	touch $@
+
+## bench: Go benchmarks of the hot paths, then the load tool against a fresh
+## server, for each build in BENCH_BUILDS (docs/performance.md)
+BENCH_PKGS   := ./server/tokens ./server/storage/sqlstore ./server/directory ./server/srp
+BENCH_BUILDS ?= default
+bench:
+	@for b in $(BENCH_BUILDS); do \
+	  x=$$b; [ $$b = default ] && x=; \
+	  echo "== Go benchmarks ($$b build)"; \
+	  GOEXPERIMENT=$$x $(GO) test -run '^$$' -bench . -benchmem -benchtime $${BENCHTIME:-1s} $(BENCH_PKGS) || exit 1; \
+	  GOEXPERIMENT=$$x bench/run.sh || exit 1; \
+	done
 
 ## build: the release binary in bin/
 build:

@@ -150,6 +150,9 @@ func (s *fositeStore) GetAuthorizeCodeSession(ctx context.Context, code string, 
 	if err != nil {
 		return nil, err
 	}
+	// The code's five minutes run on the server's clock (the one tests
+	// move), not on the time fosite read when it issued the code.
+	req.GetSession().SetExpiresAt(fosite.AuthorizeCode, row.ExpiresAt)
 	if !row.Active {
 		return req, fosite.ErrInvalidatedAuthorizeCode
 	}
