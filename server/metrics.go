@@ -85,3 +85,24 @@ func (m *metrics) middleware(mux *http.ServeMux, logger *slog.Logger) http.Handl
 		mux.ServeHTTP(sw, r)
 	})
 }
+
+// writeStats is what a store that counts its writes offers (sqlstore).
+type writeStats interface {
+	WriteStats() (txs, stmts uint64)
+}
+
+// registerStoreMetrics exports the store's write counters, so a load test
+// can read how many writes each request path makes from /metrics.
+func registerStoreMetrics(reg *prometheus.Registry, store any) {
+	ws, ok := store.(writeStats)
+	if !ok {
+		return
+	}
+	reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gatehouse_db_writes_total",
+			Help: "Database write transactions committed (a write statement outside a transaction counts as one)."},
+			func() float64 { txs, _ := ws.WriteStats(); return float64(txs) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gatehouse_db_write_statements_total",
+			Help: "Database write statements executed."},
+			func() float64 { _, stmts := ws.WriteStats(); return float64(stmts) }))
+}

@@ -145,6 +145,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	m := newMetrics(s.reg)
+	registerStoreMetrics(s.reg, store)
 	issuer := func(poolID string) string { return cfg.PublicURL + "/" + poolID }
 	s.Dir = directory.New(directory.Config{Store: store, Sealer: sealer, Region: cfg.Region, Argon2: cfg.Argon2, Now: cfg.Now})
 	s.Minter = tokens.New(tokens.Config{Store: store, Sealer: sealer, Now: cfg.Now, Logger: cfg.Logger})

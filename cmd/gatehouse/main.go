@@ -11,10 +11,13 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/gatehouse-id/gatehouse/server"
 )
@@ -36,7 +39,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stdout, "gatehouse", version)
 		return 0
 	case "serve":
-		cfg, err := parseServe(args[1:], getenv, stderr)
+		cfg, dbg, err := parseServeFlags(args[1:], getenv, stderr)
 		if err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				return 0
@@ -44,7 +47,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 			fmt.Fprintln(stderr, "gatehouse:", err)
 			return 2
 		}
-		if err := serve(cfg, stderr); err != nil {
+		if err := serve(cfg, dbg, stderr); err != nil {
 			fmt.Fprintln(stderr, "gatehouse:", err)
 			return 1
 		}
@@ -57,6 +60,18 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 
 // parseServe resolves flags > environment > defaults.
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (server.Config, error) {
+	cfg, _, err := parseServeFlags(args, getenv, stderr)
+	return cfg, err
+}
+
+// debugFlags are flags outside the contract's list, for diagnosis only.
+type debugFlags struct {
+	// pprofAddr serves net/http/pprof on a separate listener (README).
+	pprofAddr string
+}
+
+func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (server.Config, debugFlags, error) {
+	var dbg debugFlags
 	env := func(name, def string) string {
 		if v := getenv(name); v != "" {
 			return v
@@ -76,21 +91,27 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.StringVar(&cfg.ConfigFile, "config", env("GATEHOUSE_CONFIG", ""), "YAML file of pools, clients, groups and users applied at start")
 	fs.StringVar(&cfg.Region, "region", env("GATEHOUSE_REGION", "us-east-1"), "region part of pool ids")
 	fs.StringVar(&cfg.AccountID, "account-id", env("GATEHOUSE_ACCOUNT_ID", "000000000000"), "account part of ARNs")
+	fs.StringVar(&dbg.pprofAddr, "pprof-addr", getenv("GATEHOUSE_PPROF_ADDR"), "debug: serve net/http/pprof on this address (keep it on loopback)")
 	fs.BoolVar(&cfg.Dev, "dev", getenv("GATEHOUSE_DEV") == "1" || getenv("GATEHOUSE_DEV") == "true", "demo data, mail outbox, cookies without Secure on http")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stderr, "usage: gatehouse serve [flags]")
 			fs.SetOutput(stderr)
 			fs.PrintDefaults()
-			return cfg, err
+			return cfg, dbg, err
 		}
-		return cfg, fmt.Errorf("%w (gatehouse serve -help lists the flags)", err)
+		return cfg, dbg, fmt.Errorf("%w (gatehouse serve -help lists the flags)", err)
 	}
 	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return cfg, dbg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
-		return cfg, fmt.Errorf("--addr %q: %v", cfg.Addr, err)
+		return cfg, dbg, fmt.Errorf("--addr %q: %v", cfg.Addr, err)
+	}
+	if dbg.pprofAddr != "" {
+		if _, _, err := net.SplitHostPort(dbg.pprofAddr); err != nil {
+			return cfg, dbg, fmt.Errorf("--pprof-addr %q: %v", dbg.pprofAddr, err)
+		}
 	}
 	cfg.AdminAccessKeyID = getenv("GATEHOUSE_ADMIN_ACCESS_KEY_ID")
 	cfg.AdminSecretAccessKey = getenv("GATEHOUSE_ADMIN_SECRET_ACCESS_KEY")
@@ -98,10 +119,10 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	cfg.MailFrom = getenv("GATEHOUSE_MAIL_FROM")
 	cfg.SMSWebhookURL = getenv("GATEHOUSE_SMS_WEBHOOK_URL")
 	cfg.Version = version
-	return cfg, nil
+	return cfg, dbg, nil
 }
 
-func serve(cfg server.Config, stderr io.Writer) error {
+func serve(cfg server.Config, dbg debugFlags, stderr io.Writer) error {
 	level := slog.LevelInfo
 	if cfg.Dev {
 		level = slog.LevelDebug
@@ -119,6 +140,11 @@ func serve(cfg server.Config, stderr io.Writer) error {
 		return err
 	}
 	defer s.Close()
+	if dbg.pprofAddr != "" {
+		if err := servePprof(ctx, dbg.pprofAddr, cfg.Logger); err != nil {
+			return err
+		}
+	}
 	if s.AdminCreated {
 		fmt.Fprintf(stderr, "gatehouse: admin credential created (kept in %s):\n  AWS_ACCESS_KEY_ID=%s\n  AWS_SECRET_ACCESS_KEY=%s\n",
 			filepath.Join(cfg.DataDir, "admin-credentials"), s.AdminKeyID, s.AdminSecret)
@@ -140,4 +166,24 @@ func publicURL(cfg server.Config, ln net.Listener) string {
 		return cfg.PublicURL
 	}
 	return "http://" + ln.Addr().String()
+}
+
+// servePprof serves the runtime profiles on their own listener until ctx
+// ends, so they are never reachable through the public address.
+func servePprof(ctx context.Context, addr string, logger *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on --pprof-addr %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	go func() { <-ctx.Done(); srv.Close() }()
+	logger.Info("pprof serving", "addr", ln.Addr().String())
+	return nil
 }

@@ -22,6 +22,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/gatehouse-id/gatehouse/server/storage"
 
@@ -43,6 +44,19 @@ type Options struct {
 type Store struct {
 	write *sql.DB // exactly one connection: SQLite has one writer
 	read  *sql.DB
+
+	// Write counters (WriteStats): committed write transactions, where a
+	// statement outside a transaction is its own, and write statements.
+	writeTxs, writeStmts atomic.Uint64
+}
+
+// WriteStats reports the writes made since Open: transactions committed
+// that wrote something (a write statement outside a transaction counts as
+// one) and write statements. The server exports them as
+// gatehouse_db_writes_total and gatehouse_db_write_statements_total, so a
+// load test can show how many writes each request path makes.
+func (s *Store) WriteStats() (txs, stmts uint64) {
+	return s.writeTxs.Load(), s.writeStmts.Load()
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -157,9 +171,29 @@ func (s *Store) migrate(ctx context.Context) error {
 
 type txKey struct{}
 
+// txState is the transaction a ctx carries, with the count of its writes.
+type txState struct {
+	tx     *sql.Tx
+	writes atomic.Int64
+}
+
+func stateFrom(ctx context.Context) *txState {
+	st, _ := ctx.Value(txKey{}).(*txState)
+	return st
+}
+
 func txFrom(ctx context.Context) *sql.Tx {
-	tx, _ := ctx.Value(txKey{}).(*sql.Tx)
-	return tx
+	if st := stateFrom(ctx); st != nil {
+		return st.tx
+	}
+	return nil
+}
+
+// committed counts a committed transaction that wrote.
+func (s *Store) committed(st *txState) {
+	if st.writes.Load() > 0 {
+		s.writeTxs.Add(1)
+	}
 }
 
 // InTx runs fn in one write transaction (BEGIN IMMEDIATE, so it never fails
@@ -173,6 +207,7 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) (e
 	if err != nil {
 		return fmt.Errorf("sqlstore: begin: %w", err)
 	}
+	st := &txState{tx: tx}
 	returned := false
 	defer func() {
 		if p := recover(); p != nil {
@@ -187,9 +222,11 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) (e
 		}
 		if cerr := tx.Commit(); cerr != nil {
 			err = fmt.Errorf("sqlstore: commit: %w", cerr)
+			return
 		}
+		s.committed(st)
 	}()
-	err = fn(context.WithValue(ctx, txKey{}, tx))
+	err = fn(context.WithValue(ctx, txKey{}, st))
 	returned = true
 	return err
 }
@@ -203,16 +240,20 @@ func (s *Store) BeginTX(ctx context.Context) (context.Context, error) {
 	if err != nil {
 		return ctx, fmt.Errorf("sqlstore: begin: %w", err)
 	}
-	return context.WithValue(ctx, txKey{}, tx), nil
+	return context.WithValue(ctx, txKey{}, &txState{tx: tx}), nil
 }
 
 // Commit commits the transaction carried by ctx.
 func (s *Store) Commit(ctx context.Context) error {
-	tx := txFrom(ctx)
-	if tx == nil {
+	st := stateFrom(ctx)
+	if st == nil {
 		return errors.New("sqlstore: no transaction")
 	}
-	return tx.Commit()
+	if err := st.tx.Commit(); err != nil {
+		return err
+	}
+	s.committed(st)
+	return nil
 }
 
 // Rollback rolls back the transaction carried by ctx.
@@ -239,10 +280,31 @@ func (s *Store) reader(ctx context.Context) querier {
 }
 
 // writer is the transaction in ctx, else the writer (one statement is its
-// own transaction).
+// own transaction); either way its Execs are counted.
 func (s *Store) writer(ctx context.Context) querier {
-	if tx := txFrom(ctx); tx != nil {
-		return tx
+	if st := stateFrom(ctx); st != nil {
+		return countingWriter{querier: st.tx, s: s, st: st}
 	}
-	return s.write
+	return countingWriter{querier: s.write, s: s}
+}
+
+// countingWriter counts the write statements made through it; st is nil
+// outside a transaction, where each statement commits on its own.
+type countingWriter struct {
+	querier
+	s  *Store
+	st *txState
+}
+
+func (w countingWriter) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := w.querier.ExecContext(ctx, query, args...)
+	if err == nil {
+		w.s.writeStmts.Add(1)
+		if w.st != nil {
+			w.st.writes.Add(1)
+		} else {
+			w.s.writeTxs.Add(1)
+		}
+	}
+	return res, err
 }
