@@ -29,6 +29,7 @@ func registerOperations(a *API, svc *service) {
 	registerPoolOps(a, svc)
 	registerClientOps(a, svc)
 	registerDomainOps(a, svc)
+	registerResourceServerOps(a, svc)
 	registerUserOps(a, svc)
 	registerAuthOps(a, svc)
 }

@@ -296,11 +296,20 @@ func (d *Directory) CreateResourceServer(ctx context.Context, rs *storage.Resour
 	if err := d.validateResourceServer(ctx, rs); err != nil {
 		return err
 	}
-	err := d.store.CreateResourceServer(ctx, rs)
-	if errors.Is(err, storage.ErrAlreadyExists) {
-		return newErr(KindInvalidParameter, "%s already exists in user pool %s.", rs.Identifier, rs.PoolID)
-	}
-	return err
+	return d.store.InTx(ctx, func(ctx context.Context) error {
+		existing, err := d.store.ListResourceServers(ctx, rs.PoolID)
+		if err != nil {
+			return err
+		}
+		if len(existing) >= MaxResourceServers && !slices.ContainsFunc(existing, func(e *storage.ResourceServer) bool { return e.Identifier == rs.Identifier }) {
+			return newErr(KindLimitExceeded, "A user pool can have at most %d resource servers.", MaxResourceServers)
+		}
+		err = d.store.CreateResourceServer(ctx, rs)
+		if errors.Is(err, storage.ErrAlreadyExists) {
+			return newErr(KindInvalidParameter, "%s already exists in user pool %s.", rs.Identifier, rs.PoolID)
+		}
+		return err
+	})
 }
 
 // UpdateResourceServer validates and stores a resource server's new name
@@ -326,10 +335,18 @@ func (d *Directory) validateResourceServer(ctx context.Context, rs *storage.Reso
 	if len(rs.Scopes) > 100 {
 		return newErr(KindInvalidParameter, "A resource server can have at most 100 scopes")
 	}
+	seen := map[string]bool{}
 	for _, s := range rs.Scopes {
 		if !scopeNamePattern.MatchString(s.Name) {
 			return newErr(KindInvalidParameter, "Invalid scope name %q", s.Name)
 		}
+		if len(s.Description) > 256 {
+			return newErr(KindInvalidParameter, "The description of scope %s is longer than 256 characters", s.Name)
+		}
+		if seen[s.Name] {
+			return newErr(KindInvalidParameter, "Scope %s is given twice", s.Name)
+		}
+		seen[s.Name] = true
 	}
 	return nil
 }

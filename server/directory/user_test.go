@@ -566,3 +566,47 @@ func TestResourceServers(t *testing.T) {
 		t.Fatal("IsCustomScope")
 	}
 }
+
+func TestResourceServerLifecycle(t *testing.T) {
+	td := newTestDir(t)
+	ctx := context.Background()
+	p := td.pool(t, nil)
+	const missing = "us-east-1_Missing00"
+	rs := &storage.ResourceServer{PoolID: p.ID, Identifier: "urn:api", Name: "API",
+		Scopes: []storage.ResourceScope{{Name: "read", Description: "Read"}}}
+	wantKind(t, td.CreateResourceServer(ctx, rs), 0)
+	got, err := td.GetResourceServer(ctx, p.ID, "urn:api")
+	if err != nil || got.Name != "API" || len(got.Scopes) != 1 {
+		t.Fatalf("GetResourceServer = %+v, %v", got, err)
+	}
+	_, err = td.GetResourceServer(ctx, p.ID, "urn:nope")
+	wantKind(t, err, KindResourceNotFound)
+	_, err = td.GetResourceServer(ctx, missing, "urn:api")
+	wantKind(t, err, KindResourceNotFound)
+	_, err = td.ListResourceServers(ctx, missing)
+	wantKind(t, err, KindResourceNotFound)
+
+	dup := &storage.ResourceServer{PoolID: p.ID, Identifier: "urn:dup", Name: "Dup",
+		Scopes: []storage.ResourceScope{{Name: "a"}, {Name: "a"}}}
+	wantKind(t, td.CreateResourceServer(ctx, dup), KindInvalidParameter)
+	long := &storage.ResourceServer{PoolID: p.ID, Identifier: "urn:long", Name: "Long",
+		Scopes: []storage.ResourceScope{{Name: "a", Description: strings.Repeat("d", 257)}}}
+	wantKind(t, td.CreateResourceServer(ctx, long), KindInvalidParameter)
+
+	// At most 25 per pool.
+	for i := 1; i < MaxResourceServers; i++ {
+		wantKind(t, td.CreateResourceServer(ctx, &storage.ResourceServer{PoolID: p.ID, Identifier: fmt.Sprint("urn:", i), Name: "n"}), 0)
+	}
+	wantKind(t, td.CreateResourceServer(ctx, &storage.ResourceServer{PoolID: p.ID, Identifier: "urn:26", Name: "n"}), KindLimitExceeded)
+	// An identifier already taken is still that error at the limit.
+	wantKind(t, td.CreateResourceServer(ctx, &storage.ResourceServer{PoolID: p.ID, Identifier: "urn:api", Name: "n"}), KindInvalidParameter)
+	all, err := td.ListResourceServers(ctx, p.ID)
+	if err != nil || len(all) != MaxResourceServers {
+		t.Fatalf("ListResourceServers: %d, %v", len(all), err)
+	}
+
+	wantKind(t, td.DeleteResourceServer(ctx, p.ID, "urn:api"), 0)
+	wantKind(t, td.DeleteResourceServer(ctx, p.ID, "urn:api"), KindResourceNotFound)
+	wantKind(t, td.DeleteResourceServer(ctx, missing, "urn:1"), KindResourceNotFound)
+	wantKind(t, td.CreateResourceServer(ctx, &storage.ResourceServer{PoolID: p.ID, Identifier: "urn:26", Name: "n"}), 0)
+}
