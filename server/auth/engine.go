@@ -308,27 +308,9 @@ func (e *Engine) afterFactor(ctx context.Context, req Request, user *storage.Use
 }
 
 // recordFailure counts a failed password and, past the free attempts,
-// locks the user out for a doubling delay; it writes the user and the
-// event in one transaction.
+// locks the user out for a doubling delay (countFailure).
 func (e *Engine) recordFailure(ctx context.Context, pool *storage.Pool, client *storage.Client, user *storage.User, req Request) {
-	now := e.cfg.Now().UTC()
-	err := e.store.InTx(ctx, func(ctx context.Context) error {
-		u, err := e.store.GetUserBySub(ctx, pool.ID, user.Sub)
-		if err != nil {
-			return err
-		}
-		u.FailedSignIns++
-		if u.FailedSignIns >= FreeAttempts {
-			u.LockedUntil = now.Add(LockoutDelay(u.FailedSignIns))
-		}
-		if err := e.store.UpdateUser(ctx, u); err != nil {
-			return err
-		}
-		return e.store.CreateAuthEvent(ctx, e.newEvent(pool.ID, client.ID, u, u.Username, req.IP, "Fail", "wrong password"))
-	})
-	if err != nil {
-		e.cfg.Logger.Warn("record failed sign-in", "pool", pool.ID, "err", err)
-	}
+	e.countFailure(ctx, pool, client, user, "SignIn", req.IP)
 	e.cfg.Observe(pool.ID, req.Flow, OutcomeFailure)
 }
 

@@ -107,7 +107,14 @@ var ErrRefreshRevoked = directory.NewError(directory.KindNotAuthorized, "Refresh
 // ErrRefreshInvalid answers a refresh token that never worked here.
 var ErrRefreshInvalid = directory.NewError(directory.KindNotAuthorized, "Invalid Refresh Token")
 
-// refreshRecord finds a live refresh token of client.
+// ErrRefreshReuse answers a refresh token that rotation replaced, used
+// again after its grace period (RefreshTokenReuseException).
+var ErrRefreshReuse = directory.NewError(directory.KindRefreshTokenReuse, "Refresh Token has been rotated and can no longer be used.")
+
+// errUserGone answers a token whose user was deleted.
+var errUserGone = directory.NewError(directory.KindUserNotFound, "User does not exist.")
+
+// refreshRecord finds a refresh token of client.
 func (e *Engine) refreshRecord(ctx context.Context, client *storage.Client, token string) (*storage.OAuthRecord, *tokens.Record, error) {
 	if token == "" || len(token) > 4096 {
 		return nil, nil, ErrRefreshInvalid
@@ -129,26 +136,54 @@ func (e *Engine) refreshRecord(ctx context.Context, client *storage.Client, toke
 	return row, &rec, nil
 }
 
+// refreshUsable says whether a refresh token may be used now: its family
+// not revoked, and either live or rotated out less than its grace period
+// ago. Expiry and revocation are told apart from reuse, which is
+// ErrRefreshReuse.
+func refreshUsable(row *storage.OAuthRecord, fam *storage.Family, now time.Time) error {
+	switch {
+	case fam == nil || !fam.RevokedAt.IsZero() || !now.Before(row.ExpiresAt):
+		return ErrRefreshRevoked
+	case !row.RotatedAt.IsZero():
+		if !now.Before(row.GraceUntil) {
+			return ErrRefreshReuse
+		}
+		return nil
+	case !row.Active:
+		return ErrRefreshRevoked
+	}
+	return nil
+}
+
 // Refresh mints new ID and access tokens from a refresh token, keeping the
-// original auth_time and family. Cognito does not rotate refresh tokens
-// unless the client asks for it; with rotation the old token stops working
-// and the new one is returned.
+// original auth_time and family (origin_jti).
+//
+// Cognito keeps a refresh token until it expires unless the client enables
+// refresh token rotation. With rotation each refresh also returns a new
+// refresh token of the same family, and the one presented is rotated out:
+// it stays usable for the client's RotationGracePeriodSeconds (a retry of
+// a lost answer gets tokens, and a new refresh token, again), then its use
+// is refused with ErrRefreshReuse. With no grace period, of refreshes
+// racing with one token exactly one wins.
 func (e *Engine) Refresh(ctx context.Context, pool *storage.Pool, client *storage.Client, token string) (*Tokens, error) {
 	row, rec, err := e.refreshRecord(ctx, client, token)
 	if err != nil {
 		return nil, err
 	}
 	now := e.cfg.Now().UTC()
-	if !row.Active || !now.Before(row.ExpiresAt) {
-		return nil, ErrRefreshRevoked
+	user, err := e.store.GetUserBySub(ctx, pool.ID, row.Sub)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, errUserGone
+	}
+	if err != nil {
+		return nil, err
 	}
 	fam, err := e.store.GetFamily(ctx, pool.ID, row.RequestID)
-	if err != nil || !fam.RevokedAt.IsZero() {
-		return nil, ErrRefreshRevoked
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return nil, err
 	}
-	user, err := e.store.GetUserBySub(ctx, pool.ID, row.Sub)
-	if err != nil {
-		return nil, ErrRefreshRevoked
+	if err := refreshUsable(row, fam, now); err != nil {
+		return nil, err
 	}
 	if !user.Enabled {
 		return nil, errNotAuthorized("User is disabled.")
@@ -168,27 +203,62 @@ func (e *Engine) Refresh(ctx context.Context, pool *storage.Pool, client *storag
 		}
 	}
 	if client.RefreshTokenRotation {
-		newToken, sig, err := e.opaque.New()
-		if err != nil {
+		if out.RefreshToken, err = e.rotate(ctx, client, row, now); err != nil {
 			return nil, err
 		}
-		err = e.store.InTx(ctx, func(ctx context.Context) error {
-			if err := e.store.DeactivateOAuthRecord(ctx, storage.KindRefreshToken, row.Signature); err != nil {
-				if errors.Is(err, storage.ErrConflict) {
-					return ErrRefreshRevoked
-				}
-				return err
-			}
-			next := *row
-			next.Signature, next.Active, next.CreatedAt = sig, true, now
-			return e.store.CreateOAuthRecord(ctx, &next)
-		})
-		if err != nil {
-			return nil, err
-		}
-		out.RefreshToken = newToken
 	}
 	return out, nil
+}
+
+// rotate stores a new refresh token in row's family and rotates row out,
+// unless a refresh before this one (a retry within the grace period, or a
+// racing one) already did; it returns the new token.
+func (e *Engine) rotate(ctx context.Context, client *storage.Client, row *storage.OAuthRecord, now time.Time) (string, error) {
+	token, sig, err := e.opaque.New()
+	if err != nil {
+		return "", err
+	}
+	grace := time.Duration(max(client.RotationGracePeriodSeconds, 0)) * time.Second
+	err = e.store.InTx(ctx, func(ctx context.Context) error {
+		if row.RotatedAt.IsZero() {
+			// Deactivating is the guard: of racing rotations one wins.
+			err := e.store.DeactivateOAuthRecord(ctx, storage.KindRefreshToken, row.Signature)
+			switch {
+			case err == nil:
+				old := *row
+				old.Active, old.RotatedAt, old.GraceUntil = false, now, now.Add(grace)
+				if err := e.store.DeleteOAuthRecord(ctx, storage.KindRefreshToken, row.Signature); err != nil {
+					return err
+				}
+				if err := e.store.CreateOAuthRecord(ctx, &old); err != nil {
+					return err
+				}
+			case errors.Is(err, storage.ErrConflict):
+				// Rotated or revoked meanwhile: judge the token as it stands now.
+				cur, err := e.store.GetOAuthRecord(ctx, storage.KindRefreshToken, row.Signature)
+				if err != nil {
+					return err
+				}
+				fam, err := e.store.GetFamily(ctx, cur.PoolID, cur.RequestID)
+				if err != nil && !errors.Is(err, storage.ErrNotFound) {
+					return err
+				}
+				if err := refreshUsable(cur, fam, now); err != nil {
+					return err
+				}
+			default:
+				return err
+			}
+		}
+		next := *row
+		next.Signature, next.Active, next.CreatedAt = sig, true, now
+		next.RotatedAt, next.GraceUntil = time.Time{}, time.Time{}
+		return e.store.CreateOAuthRecord(ctx, &next)
+	})
+	if err != nil {
+		return "", err
+	}
+	return token, nil
 }
 
 // Revoke revokes a refresh token and every token minted from its family
@@ -241,28 +311,31 @@ func (e *Engine) GlobalSignOut(ctx context.Context, pool *storage.Pool, user *st
 	})
 }
 
-// ErrAccessRevoked answers an access token that is revoked, expired or whose
-// user signed out everywhere.
-var ErrAccessRevoked = directory.NewError(directory.KindNotAuthorized, "Access Token has been revoked")
+// Answers to access tokens that do not work.
+var (
+	// ErrAccessRevoked: revoked (RevokeToken, GlobalSignOut) or signed out.
+	ErrAccessRevoked = directory.NewError(directory.KindNotAuthorized, "Access Token has been revoked")
+	// ErrAccessExpired: past its exp.
+	ErrAccessExpired = directory.NewError(directory.KindNotAuthorized, "Access Token has expired")
+	// ErrAccessInvalid: not an access token this pool signed.
+	ErrAccessInvalid = directory.NewError(directory.KindNotAuthorized, "Invalid Access Token")
+)
 
 // ValidateAccess checks an access token of the pool: signature, expiry,
-// issuer, token_use, family not revoked, user present and enabled, issued
-// after the user's last global sign-out.
+// issuer, token_use, user present and enabled, family not revoked, issued
+// after the user's last global sign-out. The error says which, in
+// Cognito's words; a deleted user's token is UserNotFound, as Cognito
+// answers it.
 func (e *Engine) ValidateAccess(ctx context.Context, pool *storage.Pool, token string) (map[string]any, *storage.User, error) {
 	claims, err := e.cfg.Minter.Verify(ctx, pool.ID, token)
+	if errors.Is(err, tokens.ErrExpired) {
+		return nil, nil, errors.Join(ErrAccessExpired, err)
+	}
 	if err != nil {
-		return nil, nil, errors.Join(directory.NewError(directory.KindNotAuthorized, "Invalid Access Token"), err)
+		return nil, nil, errors.Join(ErrAccessInvalid, err)
 	}
 	if tokens.StringClaim(claims, "iss") != e.cfg.Issuer(pool.ID) || tokens.StringClaim(claims, "token_use") != "access" {
-		return nil, nil, directory.NewError(directory.KindNotAuthorized, "Invalid Access Token")
-	}
-	family := tokens.StringClaim(claims, "origin_jti")
-	if family != "" {
-		// Global sign-out revokes every family, so this check covers it.
-		f, err := e.store.GetFamily(ctx, pool.ID, family)
-		if err != nil || !f.RevokedAt.IsZero() {
-			return nil, nil, ErrAccessRevoked
-		}
+		return nil, nil, ErrAccessInvalid
 	}
 	sub := tokens.StringClaim(claims, "sub")
 	if tokens.StringClaim(claims, "username") == "" {
@@ -270,8 +343,22 @@ func (e *Engine) ValidateAccess(ctx context.Context, pool *storage.Pool, token s
 		return claims, nil, nil
 	}
 	user, err := e.store.GetUserBySub(ctx, pool.ID, sub)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil, errUserGone
+	}
 	if err != nil {
-		return nil, nil, ErrAccessRevoked
+		return nil, nil, err
+	}
+	family := tokens.StringClaim(claims, "origin_jti")
+	if family != "" {
+		// Global sign-out revokes every family, so this check covers it.
+		f, err := e.store.GetFamily(ctx, pool.ID, family)
+		if errors.Is(err, storage.ErrNotFound) || err == nil && !f.RevokedAt.IsZero() {
+			return nil, nil, ErrAccessRevoked
+		}
+		if err != nil {
+			return nil, nil, err
+		}
 	}
 	if !user.Enabled {
 		return nil, nil, errNotAuthorized("User is disabled.")

@@ -109,7 +109,7 @@ func TestValidateAccess(t *testing.T) {
 	// Expired.
 	s.clock.Add(time.Hour + time.Second)
 	_, _, err = s.eng.ValidateAccess(ctx, pool, toks.AccessToken)
-	wantErr(t, err, directory.KindNotAuthorized, "")
+	wantErr(t, err, directory.KindNotAuthorized, "Access Token has expired")
 	s.clock.Add(-(time.Hour + time.Second))
 
 	// A disabled or deleted user's token is refused.
@@ -124,7 +124,7 @@ func TestValidateAccess(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, err = s.eng.ValidateAccess(ctx, pool, toks.AccessToken)
-	wantErr(t, err, directory.KindNotAuthorized, "")
+	wantErr(t, err, directory.KindUserNotFound, "User does not exist.")
 }
 
 func TestRefresh(t *testing.T) {
@@ -244,7 +244,7 @@ func TestRefreshRotation(t *testing.T) {
 		token = got.RefreshToken
 	}
 	for i, old := range used {
-		if _, err := s.eng.Refresh(ctx, pool, client, old); !errors.Is(err, auth.ErrRefreshRevoked) {
+		if _, err := s.eng.Refresh(ctx, pool, client, old); !errors.Is(err, auth.ErrRefreshReuse) {
 			t.Fatalf("used token %d: %v", i, err)
 		}
 	}
@@ -353,8 +353,9 @@ func TestGlobalSignOut(t *testing.T) {
 	}
 }
 
-// TestRefreshRotationRace: with rotation, one refresh token used in
-// parallel yields exactly one new token.
+// TestRefreshRotationRace: with rotation and no grace period, one refresh
+// token used in parallel yields exactly one new token; the others are
+// reuses.
 func TestRefreshRotationRace(t *testing.T) {
 	s := newAuthStack(t)
 	ctx := context.Background()
@@ -380,7 +381,7 @@ func TestRefreshRotationRace(t *testing.T) {
 		switch {
 		case r.err == nil && r.t.RefreshToken != "":
 			won++
-		case errors.Is(r.err, auth.ErrRefreshRevoked):
+		case errors.Is(r.err, auth.ErrRefreshReuse):
 		default:
 			t.Fatalf("parallel refresh: %+v, %v", r.t, r.err)
 		}

@@ -26,8 +26,8 @@
 // Every answer carries x-amzn-RequestId and Access-Control-Allow-Origin: *.
 //
 // Operations are typed functions registered with register, one file per
-// family (ops_pools.go, ops_clients.go, ops_users.go, ops_auth.go) listed
-// in registerOperations; they are methods of service, which holds the
+// family (ops_pools.go, ops_clients.go, ops_users.go, ops_auth.go,
+// ops_self.go, ops_tokens.go) listed in registerOperations; they are methods of service, which holds the
 // directory and the auth engine:
 //
 //	register(a, "DescribeUserPool", AuthSigV4, svc.describeUserPool)

@@ -28,6 +28,7 @@ var kindErrors = map[directory.Kind]func(msg string) *Error{
 	directory.KindCodeMismatch:          CodeMismatch,
 	directory.KindExpiredCode:           ExpiredCode,
 	directory.KindTooManyRequests:       TooManyRequests,
+	directory.KindRefreshTokenReuse:     RefreshTokenReuse,
 }
 
 // domainError finds the first *directory.Error in err's chain and answers

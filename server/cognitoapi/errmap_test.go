@@ -35,6 +35,7 @@ func TestDomainErrorTable(t *testing.T) {
 		{directory.KindCodeMismatch, "CodeMismatchException"},
 		{directory.KindExpiredCode, "ExpiredCodeException"},
 		{directory.KindTooManyRequests, "TooManyRequestsException"},
+		{directory.KindRefreshTokenReuse, "RefreshTokenReuseException"},
 	}
 	if len(tests) != len(kindErrors) {
 		t.Errorf("kindErrors has %d kinds, this test %d", len(kindErrors), len(tests))

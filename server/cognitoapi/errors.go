@@ -97,6 +97,26 @@ func CodeMismatch(msg string) *Error { return clientError("CodeMismatchException
 // ExpiredCode is ExpiredCodeException.
 func ExpiredCode(msg string) *Error { return clientError("ExpiredCodeException", msg) }
 
+// Unauthorized is UnauthorizedException: RevokeToken's answer to a client
+// that does not authenticate, or to a token of another client.
+func Unauthorized(msg string) *Error { return clientError("UnauthorizedException", msg) }
+
+// UnsupportedOperation is UnsupportedOperationException: an operation the
+// app client does not enable (RevokeToken without token revocation).
+func UnsupportedOperation(msg string) *Error {
+	return clientError("UnsupportedOperationException", msg)
+}
+
+// UnsupportedTokenType is UnsupportedTokenTypeException: RevokeToken given
+// a token other than a refresh token.
+func UnsupportedTokenType(msg string) *Error {
+	return clientError("UnsupportedTokenTypeException", msg)
+}
+
+// RefreshTokenReuse is RefreshTokenReuseException: a refresh token that
+// rotation replaced, used after its grace period.
+func RefreshTokenReuse(msg string) *Error { return clientError("RefreshTokenReuseException", msg) }
+
 // InternalError is InternalErrorException, HTTP 500. The framework answers it
 // for any error that is not an *Error and for panics; an operation has no
 // need to return it itself.

@@ -32,6 +32,8 @@ func registerOperations(a *API, svc *service) {
 	registerResourceServerOps(a, svc)
 	registerUserOps(a, svc)
 	registerAuthOps(a, svc)
+	registerSelfOps(a, svc)
+	registerTokenOps(a, svc)
 }
 
 // service holds what the operations drive. Its methods are the operations,

@@ -151,6 +151,11 @@ func (s *service) refresh(ctx context.Context, pool *storage.Pool, client *stora
 	if !refreshAllowed(client) {
 		return nil, InvalidParameter(flow + " flow not enabled for this client")
 	}
+	if client.RefreshTokenRotation {
+		// Cognito: a client that rotates refresh tokens refreshes only with
+		// GetTokensFromRefreshToken (or /oauth2/token).
+		return nil, InvalidParameter(flow + " flow is not supported for clients with refresh token rotation; use GetTokensFromRefreshToken")
+	}
 	token := params["REFRESH_TOKEN"]
 	if token == "" {
 		return nil, InvalidParameter("Missing required parameter REFRESH_TOKEN")

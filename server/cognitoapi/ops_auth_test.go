@@ -352,11 +352,11 @@ func TestRefreshTokenAuth(t *testing.T) {
 	wantAPIError(t, refreshWith(noRefresh, refreshToken), "InvalidParameterException", "REFRESH_TOKEN_AUTH flow not enabled for this client")
 	wantAPIError(t, refreshWith(f.clientID, ""), "InvalidParameterException", "Missing required parameter REFRESH_TOKEN")
 
-	// A deleted user's refresh token is dead.
+	// A deleted user's refresh token is dead: Cognito says the user is gone.
 	if _, err := f.admin.AdminDeleteUser(ctx, &cip.AdminDeleteUserInput{UserPoolId: &f.poolID, Username: aws.String("alice")}); err != nil {
 		t.Fatalf("AdminDeleteUser: %v", err)
 	}
-	wantAPIError(t, refreshWith(f.clientID, refreshToken), "NotAuthorizedException", "")
+	wantAPIError(t, refreshWith(f.clientID, refreshToken), "UserNotFoundException", "User does not exist.")
 }
 
 func TestLockout(t *testing.T) {

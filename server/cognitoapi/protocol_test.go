@@ -311,7 +311,11 @@ func TestRegisterPanicsOnMistakes(t *testing.T) {
 
 func TestNewServesNoTestOperations(t *testing.T) {
 	a := New(Config{Credentials: testCreds})
-	wantError(t, post(t, a, getUserTarget, contentTypeJSON11, `{}`), http.StatusBadRequest, "UnknownOperationException")
+	// GetUser is a real operation: the test double's good-token opens nothing.
+	ans := post(t, a, getUserTarget, contentTypeJSON11, `{"AccessToken":"good-token"}`)
+	if ans.status == http.StatusOK || strings.Contains(ans.raw, "alice") {
+		t.Fatalf("New answered the test double's GetUser: %d %s", ans.status, ans.raw)
+	}
 }
 
 func TestTimestamp(t *testing.T) {

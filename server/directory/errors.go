@@ -30,6 +30,7 @@ const (
 	KindExpiredCode
 	KindTooManyRequests
 	KindCodeDeliveryFailure
+	KindRefreshTokenReuse
 )
 
 // Error is a domain error with a message fit to show a caller.

@@ -396,6 +396,35 @@ func TestUpdateAttributes(t *testing.T) {
 	}
 }
 
+// TestUpdateAttributesEmptyRemoves: an empty value removes the attribute
+// (and an address's verification with it); a required one cannot go.
+func TestUpdateAttributesEmptyRemoves(t *testing.T) {
+	td := newTestDir(t)
+	ctx := context.Background()
+	p := td.pool(t, func(p *storage.Pool) {
+		p.Schema = []storage.SchemaAttribute{{Name: "given_name", Required: true, Mutable: true}}
+	})
+	u, err := td.CreateUser(ctx, p, NewUser{Username: "e", Attributes: map[string]string{"given_name": "E", "name": "E E",
+		"email": "e@example.com", "email_verified": "true", "phone_number": "+15550000009"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantKind(t, td.UpdateAttributes(p, u, map[string]string{"name": "", "email": "", "phone_number": "+15550000010"}), 0)
+	for _, gone := range []string{"name", "email", "email_verified"} {
+		if v, ok := u.Attributes[gone]; ok {
+			t.Errorf("%s = %q, want it removed", gone, v)
+		}
+	}
+	if u.Attributes["phone_number"] != "+15550000010" || u.Attributes["phone_number_verified"] != "false" {
+		t.Errorf("phone %q verified %q", u.Attributes["phone_number"], u.Attributes["phone_number_verified"])
+	}
+	wantKind(t, td.SaveUser(ctx, p, u), 0)
+	wantKind(t, td.UpdateAttributes(p, u, map[string]string{"given_name": ""}), KindInvalidParameter)
+	if u.Attributes["given_name"] != "E" {
+		t.Fatalf("required given_name lost: %v", u.Attributes)
+	}
+}
+
 func TestDeleteAttributes(t *testing.T) {
 	td := newTestDir(t)
 	ctx := context.Background()

@@ -317,7 +317,10 @@ func (d *Directory) SaveUser(ctx context.Context, pool *storage.Pool, u *storage
 
 // UpdateAttributes validates and applies attribute changes to u (not yet
 // stored). A changed email or phone number becomes unverified unless the
-// caller verifies it in the same change.
+// caller verifies it in the same change. An empty value removes the
+// attribute, as Cognito's UpdateUserAttributes and
+// AdminUpdateUserAttributes do; removing an email or phone number removes
+// its verification too.
 func (d *Directory) UpdateAttributes(pool *storage.Pool, u *storage.User, attrs map[string]string) error {
 	if err := validateAttributes(pool, attrs, false); err != nil {
 		return err
@@ -331,6 +334,13 @@ func (d *Directory) UpdateAttributes(pool *storage.Pool, u *storage.User, attrs 
 		}
 	}
 	for name, value := range attrs {
+		if value == "" {
+			delete(u.Attributes, name)
+			if name == "email" || name == "phone_number" {
+				delete(u.Attributes, name+"_verified")
+			}
+			continue
+		}
 		if (name == "email" || name == "phone_number") && u.Attributes[name] != value {
 			if _, given := attrs[name+"_verified"]; !given {
 				u.Attributes[name+"_verified"] = "false"

@@ -281,6 +281,12 @@ type OAuthRecord struct {
 	Active    bool      `json:"active"`
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at"`
+	// RotatedAt is when refresh token rotation replaced this refresh token
+	// (zero: never). It is then inactive, yet accepted until GraceUntil so
+	// that a client may retry a refresh whose answer it lost (Cognito's
+	// RetryGracePeriodSeconds); after that its use is a reuse.
+	RotatedAt  time.Time `json:"rotated_at,omitzero"`
+	GraceUntil time.Time `json:"grace_until,omitzero"`
 	// Data is the serialised request and session.
 	Data []byte `json:"data"`
 }

@@ -3,6 +3,7 @@ package storagetest
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/gatehouse-id/gatehouse/server/storage"
 )
@@ -24,8 +25,10 @@ var oauthTests = []test{
 		wantErr(t, "duplicate", s.CreateOAuthRecord(ctx, newOAuthRecord(storage.KindRefreshToken, "sig", "p2", "r")), storage.ErrAlreadyExists)
 		wantEqual(t, "kept", of(s.GetOAuthRecord(ctx, storage.KindRefreshToken, "sig")).must(t, "get").PoolID, "p1")
 
+		// An inactive record keeps its rotation times (a rotated refresh token).
 		inactive := newOAuthRecord(storage.KindAuthorizeCode, "sig-inactive", "p1", "r")
 		inactive.Active = false
+		inactive.RotatedAt, inactive.GraceUntil = at(time.Minute), at(time.Minute+30*time.Second)
 		must(t, "create inactive", s.CreateOAuthRecord(ctx, inactive))
 		wantEqual(t, "inactive", of(s.GetOAuthRecord(ctx, storage.KindAuthorizeCode, "sig-inactive")).must(t, "get"), inactive)
 
