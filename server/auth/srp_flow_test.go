@@ -41,7 +41,9 @@ func srpSignIn(t *testing.T, s *authStack, pool *storage.Pool, client *storage.C
 func TestSRPFlow(t *testing.T) {
 	s := newAuthStack(t)
 	pool := s.pool(t, nil)
-	client := s.client(t, pool, func(c *storage.Client) { c.ExplicitAuthFlows = []string{"ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH"} })
+	client := s.client(t, pool, func(c *storage.Client) {
+		c.ExplicitAuthFlows = []string{"ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH"}
+	})
 	s.user(t, pool, directory.NewUser{Username: "alice"})
 	now := s.clock.Now()
 
@@ -76,7 +78,9 @@ func TestSRPFlow(t *testing.T) {
 func TestSRPVerifierUpgradedAtPasswordSignIn(t *testing.T) {
 	s := newAuthStack(t)
 	pool := s.pool(t, nil)
-	client := s.client(t, pool, func(c *storage.Client) { c.ExplicitAuthFlows = []string{"ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH"} })
+	client := s.client(t, pool, func(c *storage.Client) {
+		c.ExplicitAuthFlows = []string{"ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH"}
+	})
 	u := s.user(t, pool, directory.NewUser{Username: "imported"})
 	// An imported user has only a hash.
 	u.SRPSalt, u.SRPVerifier = nil, nil
