@@ -8,10 +8,12 @@
   // Show/hide buttons for password inputs marked data-reveal; the labels
   // come from the page (data-show, data-hide) so they are translated.
   document.querySelectorAll("input[data-reveal]").forEach(function (input) {
+    var focused = document.activeElement === input;
     var wrap = document.createElement("div");
     wrap.className = "gh-reveal-wrap";
     input.parentNode.insertBefore(wrap, input);
     wrap.appendChild(input);
+    if (focused) { input.focus(); } // moving the input blurred it
     var button = document.createElement("button");
     button.type = "button";
     button.className = "gh-reveal";
