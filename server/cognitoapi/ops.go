@@ -102,26 +102,20 @@ func (v *validation) check(ok bool, member, value, constraint string) {
 }
 
 // limit checks an optional page size against lo..hi and returns it, or def
-// when it is absent.
+// when it is absent. The message names the bound crossed, as AWS's do.
 func (v *validation) limit(member string, p *int, lo, hi, def int) int {
 	if p == nil {
 		return def
 	}
-	if *p < lo || *p > hi {
-		v.msgs = append(v.msgs, fmt.Sprintf("Value '%d' at '%s' failed to satisfy constraint: Member must have value %s",
-			*p, member, between(lo, hi)))
-		return def
+	switch {
+	case *p < lo:
+		v.msgs = append(v.msgs, fmt.Sprintf("Value '%d' at '%s' failed to satisfy constraint: Member must have value greater than or equal to %d", *p, member, lo))
+	case *p > hi:
+		v.msgs = append(v.msgs, fmt.Sprintf("Value '%d' at '%s' failed to satisfy constraint: Member must have value less than or equal to %d", *p, member, hi))
+	default:
+		return *p
 	}
-	return *p
-}
-
-// between is Cognito's wording of a range: "less than or equal to 60"
-// when it starts at 0, "between 1 and 60" otherwise.
-func between(lo, hi int) string {
-	if lo == 0 {
-		return fmt.Sprintf("less than or equal to %d", hi)
-	}
-	return fmt.Sprintf("between %d and %d", lo, hi)
+	return def
 }
 
 func (v *validation) err() error {

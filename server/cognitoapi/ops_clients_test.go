@@ -326,7 +326,7 @@ func TestListUserPoolClients(t *testing.T) {
 
 	_, err = st.admin.ListUserPoolClients(ctx, &cip.ListUserPoolClientsInput{UserPoolId: &poolID, MaxResults: aws.Int32(61)})
 	wantAPIError(t, err, "InvalidParameterException",
-		"1 validation error detected: Value '61' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 60")
+		"1 validation error detected: Value '61' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 60")
 	_, err = st.admin.ListUserPoolClients(ctx, &cip.ListUserPoolClientsInput{UserPoolId: &poolID, MaxResults: aws.Int32(0)})
 	wantAPIError(t, err, "InvalidParameterException", "")
 	_, err = st.admin.ListUserPoolClients(ctx, &cip.ListUserPoolClientsInput{UserPoolId: &poolID, NextToken: aws.String("!!")})

@@ -180,7 +180,7 @@ func TestListResourceServers(t *testing.T) {
 
 	_, err = st.admin.ListResourceServers(ctx, &cip.ListResourceServersInput{UserPoolId: &poolID, MaxResults: aws.Int32(51)})
 	wantAPIError(t, err, "InvalidParameterException",
-		"1 validation error detected: Value '51' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 50")
+		"1 validation error detected: Value '51' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 50")
 	_, err = st.admin.ListResourceServers(ctx, &cip.ListResourceServersInput{UserPoolId: &poolID, NextToken: aws.String("%%")})
 	wantAPIError(t, err, "InvalidParameterException", "")
 	_, err = st.admin.ListResourceServers(ctx, &cip.ListResourceServersInput{UserPoolId: aws.String("us-west-2_NoSuchOne")})

@@ -10,13 +10,19 @@ import (
 )
 
 // Admin user operations: AdminCreateUser, AdminSetUserPassword,
-// AdminGetUser, AdminDeleteUser.
+// AdminGetUser, AdminDeleteUser, AdminUpdateUserAttributes,
+// AdminDeleteUserAttributes, AdminDisableUser, AdminEnableUser, ListUsers.
 
 func registerUserOps(a *API, svc *service) {
 	register(a, "AdminCreateUser", AuthSigV4, svc.adminCreateUser)
 	register(a, "AdminSetUserPassword", AuthSigV4, svc.adminSetUserPassword)
 	register(a, "AdminGetUser", AuthSigV4, svc.adminGetUser)
 	register(a, "AdminDeleteUser", AuthSigV4, svc.adminDeleteUser)
+	register(a, "AdminUpdateUserAttributes", AuthSigV4, svc.adminUpdateUserAttributes)
+	register(a, "AdminDeleteUserAttributes", AuthSigV4, svc.adminDeleteUserAttributes)
+	register(a, "AdminDisableUser", AuthSigV4, svc.adminDisableUser)
+	register(a, "AdminEnableUser", AuthSigV4, svc.adminEnableUser)
+	register(a, "ListUsers", AuthSigV4, svc.listUsers)
 }
 
 // poolUserInput is the {UserPoolId, Username} every admin user operation
@@ -192,4 +198,165 @@ func (s *service) adminDeleteUser(ctx context.Context, in *poolUserInput) (*stru
 		return nil, err
 	}
 	return nil, s.dir.DeleteUser(ctx, pool.ID, u.Sub)
+}
+
+// ---- AdminUpdateUserAttributes ----
+
+type adminUpdateUserAttributesInput struct {
+	poolUserInput
+	UserAttributes []attributeType
+	ClientMetadata map[string]string // for the custom message trigger, which does not exist yet
+}
+
+// adminUpdateUserAttributes sets attributes, email_verified and
+// phone_number_verified included, as an administrator may. A changed email
+// or phone number becomes unverified unless the call verifies it too.
+func (s *service) adminUpdateUserAttributes(ctx context.Context, in *adminUpdateUserAttributesInput) (*struct{}, error) {
+	var v validation
+	in.validate(&v)
+	if in.UserAttributes == nil {
+		v.required("userAttributes", "")
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	attrs, err := attributeMap("userAttributes", in.UserAttributes)
+	if err != nil {
+		return nil, err
+	}
+	pool, u, err := s.poolAndUser(ctx, &in.poolUserInput)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.saveUser(ctx, pool, u, func(u *storage.User) error { return s.dir.UpdateAttributes(pool, u, attrs) })
+}
+
+// ---- AdminDeleteUserAttributes ----
+
+type adminDeleteUserAttributesInput struct {
+	poolUserInput
+	UserAttributeNames []string
+}
+
+func (s *service) adminDeleteUserAttributes(ctx context.Context, in *adminDeleteUserAttributesInput) (*struct{}, error) {
+	var v validation
+	in.validate(&v)
+	if in.UserAttributeNames == nil {
+		v.required("userAttributeNames", "")
+	}
+	for i, n := range in.UserAttributeNames {
+		v.required(fmt.Sprintf("userAttributeNames.%d.member", i+1), n)
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	pool, u, err := s.poolAndUser(ctx, &in.poolUserInput)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.saveUser(ctx, pool, u, func(u *storage.User) error { return s.dir.DeleteAttributes(pool, u, in.UserAttributeNames) })
+}
+
+// ---- AdminDisableUser, AdminEnableUser ----
+
+// adminDisableUser disables a user: sign-in is refused, and so are the
+// tokens they hold; their SSO sessions end.
+func (s *service) adminDisableUser(ctx context.Context, in *poolUserInput) (*struct{}, error) {
+	return nil, s.setEnabled(ctx, in, false)
+}
+
+func (s *service) adminEnableUser(ctx context.Context, in *poolUserInput) (*struct{}, error) {
+	return nil, s.setEnabled(ctx, in, true)
+}
+
+func (s *service) setEnabled(ctx context.Context, in *poolUserInput, enabled bool) error {
+	var v validation
+	in.validate(&v)
+	if err := v.err(); err != nil {
+		return err
+	}
+	pool, u, err := s.poolAndUser(ctx, in)
+	if err != nil {
+		return err
+	}
+	return s.dir.SetUserEnabled(ctx, pool.ID, u.Sub, enabled)
+}
+
+// ---- ListUsers ----
+
+type listUsersInput struct {
+	UserPoolId      string
+	AttributesToGet []string
+	Limit           *int
+	PaginationToken *string
+	Filter          *string
+}
+
+type listUsersOutput struct {
+	Users           []*userType
+	PaginationToken *string `json:",omitempty"`
+}
+
+// listUsers lists a pool's users, filtered (see directory.ParseUserFilter)
+// in the directory. A filtered page may hold fewer users than Limit, even
+// none, with a PaginationToken to go on from: read until it is absent, as
+// Cognito's documentation says of its own filtered pages.
+func (s *service) listUsers(ctx context.Context, in *listUsersInput) (*listUsersOutput, error) {
+	var v validation
+	v.required("userPoolId", in.UserPoolId)
+	v.poolID("userPoolId", in.UserPoolId)
+	limit := v.limit("limit", in.Limit, 0, 60, 60)
+	if in.Filter != nil {
+		v.check(len(*in.Filter) <= 256, "filter", *in.Filter, "Member must have length less than or equal to 256")
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if limit == 0 {
+		limit = 60
+	}
+	filter, err := directory.ParseUserFilter(deref(in.Filter))
+	if err != nil {
+		return nil, err
+	}
+	after, err := readToken(in.PaginationToken)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := s.pool(ctx, in.UserPoolId)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range in.AttributesToGet {
+		if _, ok := directory.PoolAttribute(pool, name); !ok {
+			return nil, InvalidParameter("One or more requested attributes do not exist: " + clip(name))
+		}
+	}
+	users, next, err := s.dir.ListUsers(ctx, pool.ID, filter, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := &listUsersOutput{Users: make([]*userType, 0, len(users))}
+	for _, u := range users {
+		ut := newUserType(u)
+		if in.AttributesToGet != nil {
+			ut.Attributes = attributeList(pick(u.Attributes, in.AttributesToGet))
+		}
+		out.Users = append(out.Users, ut)
+	}
+	if next != "" {
+		out.PaginationToken = nextToken(next)
+	}
+	return out, nil
+}
+
+// pick returns the attributes named in names that attrs has.
+func pick(attrs map[string]string, names []string) map[string]string {
+	out := make(map[string]string, len(names))
+	for _, n := range names {
+		if v, ok := attrs[n]; ok {
+			out[n] = v
+		}
+	}
+	return out
 }

@@ -1,13 +1,18 @@
 package cognitoapi
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/google/uuid"
+
+	"github.com/gatehouse-id/gatehouse/server/storage"
 )
 
 func TestAdminCreateAndGetUser(t *testing.T) {
@@ -200,4 +205,330 @@ func TestAdminSetUserPasswordAndDeleteUser(t *testing.T) {
 	wantAPIError(t, err, "UserNotFoundException", "User does not exist.")
 	_, err = st.admin.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String("us-west-2_Missing99"), Username: aws.String("dave")})
 	wantAPIError(t, err, "ResourceNotFoundException", "User pool us-west-2_Missing99 does not exist.")
+}
+
+func TestAdminUpdateAndDeleteUserAttributes(t *testing.T) {
+	st := newStack(t)
+	ctx := t.Context()
+	poolID := st.newPool(t, &cip.CreateUserPoolInput{
+		AliasAttributes: []types.AliasAttributeType{"email"},
+		Schema: []types.SchemaAttributeType{
+			{Name: aws.String("given_name"), Required: aws.Bool(true), Mutable: aws.Bool(true)},
+			{Name: aws.String("tenant"), AttributeDataType: types.AttributeDataTypeString},
+			{Name: aws.String("plan"), AttributeDataType: types.AttributeDataTypeString, Mutable: aws.Bool(false)},
+		},
+	})
+	st.newUser(t, poolID, "alice", "Correct-Horse-1", attr("given_name", "Alice"), attr("email", "alice@example.com"),
+		attr("email_verified", "true"), attr("custom:plan", "gold"))
+	st.newUser(t, poolID, "bob", "Correct-Horse-1", attr("given_name", "Bob"), attr("email", "bob@example.com"), attr("email_verified", "true"))
+	get := func(name string) map[string]string {
+		t.Helper()
+		out, err := st.admin.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: &name})
+		if err != nil {
+			t.Fatalf("AdminGetUser: %v", err)
+		}
+		return attrsOf(out.UserAttributes)
+	}
+
+	// A new email becomes unverified; the admin may verify it at once.
+	if _, err := st.admin.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: &poolID, Username: aws.String("alice"),
+		UserAttributes: []types.AttributeType{attr("email", "alice@new.example.com"), attr("custom:tenant", "acme"), attr("family_name", "Liddell")}}); err != nil {
+		t.Fatalf("AdminUpdateUserAttributes: %v", err)
+	}
+	a := get("alice")
+	if a["email"] != "alice@new.example.com" || a["email_verified"] != "false" || a["custom:tenant"] != "acme" || a["family_name"] != "Liddell" {
+		t.Errorf("after update: %v", a)
+	}
+	if _, err := st.admin.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: &poolID, Username: aws.String("alice"),
+		UserAttributes: []types.AttributeType{attr("email_verified", "true")}}); err != nil {
+		t.Fatalf("AdminUpdateUserAttributes email_verified: %v", err)
+	}
+	if a := get("alice"); a["email_verified"] != "true" {
+		t.Errorf("email_verified = %q", a["email_verified"])
+	}
+	// Verified, the new address is an alias: AdminGetUser finds alice by it.
+	if a := get("alice@new.example.com"); a["given_name"] != "Alice" {
+		t.Errorf("lookup by the new alias: %v", a)
+	}
+
+	updateTests := []struct {
+		name, user string
+		attrs      []types.AttributeType
+		code       string
+	}{
+		{"verified alias of another user", "bob", []types.AttributeType{attr("email", "alice@new.example.com"), attr("email_verified", "true")}, "AliasExistsException"},
+		{"unknown attribute", "alice", []types.AttributeType{attr("shoe_size", "9")}, "InvalidParameterException"},
+		{"immutable custom attribute", "alice", []types.AttributeType{attr("custom:plan", "silver")}, "InvalidParameterException"},
+		{"sub", "alice", []types.AttributeType{attr("sub", "x")}, "InvalidParameterException"},
+		{"required attribute emptied", "alice", []types.AttributeType{attr("given_name", "")}, "InvalidParameterException"},
+		{"bad email", "alice", []types.AttributeType{attr("email", "not an address")}, "InvalidParameterException"},
+		{"name twice", "alice", []types.AttributeType{attr("name", "a"), attr("name", "b")}, "InvalidParameterException"},
+		{"unknown user", "carol", []types.AttributeType{attr("name", "c")}, "UserNotFoundException"},
+	}
+	for _, tt := range updateTests {
+		t.Run("update "+tt.name, func(t *testing.T) {
+			_, err := st.admin.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: &poolID, Username: &tt.user, UserAttributes: tt.attrs})
+			wantAPIError(t, err, tt.code, "")
+		})
+	}
+	_, err := st.admin.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: aws.String("us-west-2_NoSuchOne"),
+		Username: aws.String("alice"), UserAttributes: []types.AttributeType{attr("name", "a")}})
+	wantAPIError(t, err, "ResourceNotFoundException", "")
+	raw := st.client(adminCreds(testCreds.SecretAccessKey), withoutValidation)
+	_, err = raw.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: &poolID, Username: aws.String("alice")})
+	wantAPIError(t, err, "InvalidParameterException",
+		"1 validation error detected: Value null at 'userAttributes' failed to satisfy constraint: Member must not be null")
+	if a := get("alice"); a["email"] != "alice@new.example.com" || a["custom:plan"] != "gold" || a["given_name"] != "Alice" {
+		t.Errorf("a refused update changed alice: %v", a)
+	}
+
+	// Delete: email takes its verification flag with it.
+	if _, err := st.admin.AdminDeleteUserAttributes(ctx, &cip.AdminDeleteUserAttributesInput{UserPoolId: &poolID, Username: aws.String("alice"),
+		UserAttributeNames: []string{"family_name", "email", "custom:tenant"}}); err != nil {
+		t.Fatalf("AdminDeleteUserAttributes: %v", err)
+	}
+	a = get("alice")
+	for _, gone := range []string{"family_name", "email", "email_verified", "custom:tenant"} {
+		if _, ok := a[gone]; ok {
+			t.Errorf("%s survived the delete: %v", gone, a)
+		}
+	}
+	_, err = st.admin.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: aws.String("alice@new.example.com")})
+	wantAPIError(t, err, "UserNotFoundException", "")
+	deleteTests := []struct {
+		name, user string
+		names      []string
+		code       string
+	}{
+		{"required", "alice", []string{"given_name"}, "InvalidParameterException"},
+		{"immutable", "alice", []string{"custom:plan"}, "InvalidParameterException"},
+		{"sub", "alice", []string{"sub"}, "InvalidParameterException"},
+		{"unknown attribute", "alice", []string{"shoe_size"}, "InvalidParameterException"},
+		{"unknown user", "carol", []string{"name"}, "UserNotFoundException"},
+	}
+	for _, tt := range deleteTests {
+		t.Run("delete "+tt.name, func(t *testing.T) {
+			_, err := st.admin.AdminDeleteUserAttributes(ctx, &cip.AdminDeleteUserAttributesInput{UserPoolId: &poolID, Username: &tt.user, UserAttributeNames: tt.names})
+			wantAPIError(t, err, tt.code, "")
+		})
+	}
+	_, err = raw.AdminDeleteUserAttributes(ctx, &cip.AdminDeleteUserAttributesInput{UserPoolId: &poolID, Username: aws.String("alice")})
+	wantAPIError(t, err, "InvalidParameterException",
+		"1 validation error detected: Value null at 'userAttributeNames' failed to satisfy constraint: Member must not be null")
+	_, err = st.admin.AdminDeleteUserAttributes(ctx, &cip.AdminDeleteUserAttributesInput{UserPoolId: aws.String("us-west-2_NoSuchOne"),
+		Username: aws.String("alice"), UserAttributeNames: []string{"name"}})
+	wantAPIError(t, err, "ResourceNotFoundException", "")
+}
+
+func TestAdminDisableAndEnableUser(t *testing.T) {
+	st := newStack(t)
+	ctx := t.Context()
+	poolID := st.newPool(t, nil)
+	clientID := aws.ToString(st.newClient(t, &cip.CreateUserPoolClientInput{UserPoolId: &poolID}).ClientId)
+	st.newUser(t, poolID, "alice", "Correct-Horse-1")
+	signIn, err := st.passwordAuth(t, clientID, "alice", "Correct-Horse-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	access, refresh := aws.ToString(signIn.AuthenticationResult.AccessToken), aws.ToString(signIn.AuthenticationResult.RefreshToken)
+	pool, err := st.dir.GetPool(ctx, poolID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, user, err := st.engine.ValidateAccess(ctx, pool, access)
+	if err != nil {
+		t.Fatalf("access token before the disable: %v", err)
+	}
+	now := st.clock.Now()
+	if err := st.dir.Store().CreateSession(ctx, &storage.Session{PoolID: poolID, ID: "sso-1", Sub: user.Sub, AuthTime: now,
+		CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := st.admin.AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: &poolID, Username: aws.String("alice")}); err != nil {
+		t.Fatalf("AdminDisableUser: %v", err)
+	}
+	got, err := st.admin.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: aws.String("alice")})
+	if err != nil || got.Enabled {
+		t.Fatalf("AdminGetUser after the disable: %+v, %v", got, err)
+	}
+	_, err = st.passwordAuth(t, clientID, "alice", "Correct-Horse-1")
+	wantAPIError(t, err, "NotAuthorizedException", "User is disabled.")
+	_, err = st.public.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &clientID, AuthFlow: types.AuthFlowTypeRefreshTokenAuth,
+		AuthParameters: map[string]string{"REFRESH_TOKEN": refresh}})
+	wantAPIError(t, err, "NotAuthorizedException", "")
+	if _, _, err := st.engine.ValidateAccess(ctx, pool, access); err == nil {
+		t.Error("the disabled user's access token is still accepted")
+	}
+	if _, err := st.dir.Store().GetSession(ctx, poolID, "sso-1"); err == nil {
+		t.Error("the disabled user's SSO session survived")
+	}
+	// ListUsers sees the disabled user, and status filters find them.
+	list, err := st.admin.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &poolID, Filter: aws.String(`status = "Disabled"`)})
+	if err != nil || len(list.Users) != 1 || list.Users[0].Enabled {
+		t.Errorf("ListUsers status = Disabled: %+v, %v", list, err)
+	}
+
+	if _, err := st.admin.AdminEnableUser(ctx, &cip.AdminEnableUserInput{UserPoolId: &poolID, Username: aws.String("alice")}); err != nil {
+		t.Fatalf("AdminEnableUser: %v", err)
+	}
+	if _, err := st.passwordAuth(t, clientID, "alice", "Correct-Horse-1"); err != nil {
+		t.Errorf("sign-in after enabling: %v", err)
+	}
+	// The tokens of before the disable stay dead.
+	_, err = st.public.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &clientID, AuthFlow: types.AuthFlowTypeRefreshTokenAuth,
+		AuthParameters: map[string]string{"REFRESH_TOKEN": refresh}})
+	wantAPIError(t, err, "NotAuthorizedException", "")
+
+	for _, op := range []func(string, string) error{
+		func(pool, user string) error {
+			_, err := st.admin.AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: &pool, Username: &user})
+			return err
+		},
+		func(pool, user string) error {
+			_, err := st.admin.AdminEnableUser(ctx, &cip.AdminEnableUserInput{UserPoolId: &pool, Username: &user})
+			return err
+		},
+	} {
+		wantAPIError(t, op(poolID, "nobody"), "UserNotFoundException", "User does not exist.")
+		wantAPIError(t, op("us-west-2_NoSuchOne", "alice"), "ResourceNotFoundException", "")
+		wantAPIError(t, op("bad id", "alice"), "InvalidParameterException", "")
+	}
+	raw := st.client(adminCreds(testCreds.SecretAccessKey), withoutValidation)
+	_, err = raw.AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: &poolID})
+	wantAPIError(t, err, "InvalidParameterException",
+		"1 validation error detected: Value null at 'username' failed to satisfy constraint: Member must not be null")
+}
+
+func TestListUsers(t *testing.T) {
+	st := newStack(t)
+	ctx := t.Context()
+	poolID := st.newPool(t, nil)
+	names := map[string]string{}
+	for i := range 7 {
+		username := fmt.Sprintf("user%d", i)
+		given := "Jon"
+		if i%2 == 1 {
+			given = "Jane"
+		}
+		st.newUser(t, poolID, username, "Correct-Horse-1", attr("email", username+"@example.com"), attr("given_name", given),
+			attr("phone_number", fmt.Sprintf("+1555000%04d", i)))
+		names[username] = given
+	}
+	if _, err := st.admin.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &poolID, Username: aws.String("newbie"),
+		MessageAction: types.MessageActionTypeSuppress, UserAttributes: []types.AttributeType{attr("name", `Quote "Q" Back\slash`)}}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Every user once through the SDK's paginator, with Cognito's UserType.
+	var all []string
+	pages := 0
+	for p := cip.NewListUsersPaginator(st.admin, &cip.ListUsersInput{UserPoolId: &poolID, Limit: aws.Int32(3)}); p.HasMorePages(); {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("ListUsers: %v", err)
+		}
+		pages++
+		for _, u := range page.Users {
+			all = append(all, aws.ToString(u.Username))
+			if u.UserCreateDate == nil || u.UserLastModifiedDate == nil || !u.Enabled || u.UserStatus == "" || attrsOf(u.Attributes)["sub"] == "" {
+				t.Errorf("UserType %+v", u)
+			}
+		}
+	}
+	slices.Sort(all)
+	if len(all) != 8 || pages != 3 || len(slices.Compact(slices.Clone(all))) != 8 {
+		t.Errorf("listed %v in %d pages, want 8 users in 3", all, pages)
+	}
+
+	filtered := func(filter string, attrs ...string) []types.UserType {
+		t.Helper()
+		in := &cip.ListUsersInput{UserPoolId: &poolID, Filter: aws.String(filter)}
+		if attrs != nil {
+			in.AttributesToGet = attrs
+		}
+		var out []types.UserType
+		for p := cip.NewListUsersPaginator(st.admin, in); p.HasMorePages(); {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				t.Fatalf("ListUsers %q: %v", filter, err)
+			}
+			out = append(out, page.Users...)
+		}
+		return out
+	}
+	usernames := func(us []types.UserType) []string {
+		var out []string
+		for _, u := range us {
+			out = append(out, aws.ToString(u.Username))
+		}
+		slices.Sort(out)
+		return out
+	}
+	filterTests := []struct {
+		filter string
+		want   []string
+	}{
+		{`username = "user3"`, []string{"user3"}},
+		{`username = "USER3"`, nil},
+		{`username ^= "user"`, []string{"user0", "user1", "user2", "user3", "user4", "user5", "user6"}},
+		{`email = "user4@example.com"`, []string{"user4"}},
+		{`given_name = "Jane"`, []string{"user1", "user3", "user5"}},
+		{`given_name ^= "Jo"`, []string{"user0", "user2", "user4", "user6"}},
+		{`phone_number ^= "+15550000006"`, []string{"user6"}},
+		{`cognito:user_status = "force_change_password"`, []string{"newbie"}},
+		{`cognito:user_status = "CONFIRMED"`, []string{"user0", "user1", "user2", "user3", "user4", "user5", "user6"}},
+		{`status = "Enabled"`, []string{"newbie", "user0", "user1", "user2", "user3", "user4", "user5", "user6"}},
+		{`status = "Disabled"`, nil},
+		{`name = "Quote \"Q\" Back\\slash"`, []string{"newbie"}},
+		{`family_name = "Nobody"`, nil},
+	}
+	for _, tt := range filterTests {
+		if got := usernames(filtered(tt.filter)); !slices.Equal(got, tt.want) {
+			t.Errorf("Filter %s: %v, want %v", tt.filter, got, tt.want)
+		}
+	}
+	// The sub filter, and AttributesToGet.
+	one := filtered(`username = "user2"`)
+	sub := attrsOf(one[0].Attributes)["sub"]
+	bySub := filtered(`sub = "`+sub+`"`, "email")
+	if len(bySub) != 1 || aws.ToString(bySub[0].Username) != "user2" || !equal(attrsOf(bySub[0].Attributes), map[string]string{"email": "user2@example.com"}) {
+		t.Errorf("by sub with AttributesToGet [email]: %+v", bySub)
+	}
+	if none := filtered(`username = "user2"`, []string{}...); len(none) != 1 {
+		t.Errorf("AttributesToGet []: %+v", none)
+	}
+
+	errTests := []struct {
+		name string
+		in   cip.ListUsersInput
+		code string
+	}{
+		{"custom attribute filter", cip.ListUsersInput{Filter: aws.String(`custom:tenant = "x"`)}, "InvalidParameterException"},
+		{"unquoted value", cip.ListUsersInput{Filter: aws.String(`email = x`)}, "InvalidParameterException"},
+		{"bad operator", cip.ListUsersInput{Filter: aws.String(`email != "x"`)}, "InvalidParameterException"},
+		{"long filter", cip.ListUsersInput{Filter: aws.String(`email = "` + strings.Repeat("x", 256) + `"`)}, "InvalidParameterException"},
+		{"limit 61", cip.ListUsersInput{Limit: aws.Int32(61)}, "InvalidParameterException"},
+		{"bad token", cip.ListUsersInput{PaginationToken: aws.String("%%")}, "InvalidParameterException"},
+		{"unknown attribute to get", cip.ListUsersInput{AttributesToGet: []string{"shoe_size"}}, "InvalidParameterException"},
+		{"unknown pool", cip.ListUsersInput{UserPoolId: aws.String("us-west-2_NoSuchOne")}, "ResourceNotFoundException"},
+	}
+	for _, tt := range errTests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := tt.in
+			if in.UserPoolId == nil {
+				in.UserPoolId = &poolID
+			}
+			_, err := st.admin.ListUsers(ctx, &in)
+			wantAPIError(t, err, tt.code, "")
+		})
+	}
+	// Limit 0 is Cognito's default page.
+	zero, err := st.admin.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &poolID, Limit: aws.Int32(0)})
+	if err != nil || len(zero.Users) != 8 || zero.PaginationToken != nil {
+		t.Errorf("Limit 0: %d users, token %v, %v", len(zero.Users), zero.PaginationToken, err)
+	}
+	_, err = st.admin.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &poolID, Limit: aws.Int32(-1)})
+	wantAPIError(t, err, "InvalidParameterException",
+		"1 validation error detected: Value '-1' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 0")
 }

@@ -65,6 +65,7 @@ func (c *testClock) Advance(d time.Duration) {
 type stack struct {
 	srv    *httptest.Server
 	minter *tokens.Minter
+	engine *auth.Engine
 	admin  *cip.Client // signed with the admin credential
 	public *cip.Client // unsigned, as a browser or app calls the public operations
 	dir    *directory.Directory
@@ -101,7 +102,7 @@ func newStack(t *testing.T) *stack {
 	})
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
-	st := &stack{srv: srv, minter: minter, dir: dir, clock: clock, logs: logs}
+	st := &stack{srv: srv, minter: minter, engine: engine, dir: dir, clock: clock, logs: logs}
 	st.admin = st.client(adminCreds(testCreds.SecretAccessKey))
 	st.public = st.client(nil)
 	return st

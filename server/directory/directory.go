@@ -39,6 +39,9 @@ type Directory struct {
 	dummyOnce sync.Once
 	dummyHash string
 
+	// scanBudget overrides listScanBudget (tests).
+	scanBudget int
+
 	// codeKeyBytes keys the hashes of one-time codes (codes.go).
 	codeKeyOnce  sync.Once
 	codeKeyBytes []byte

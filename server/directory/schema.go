@@ -106,6 +106,11 @@ func customAttribute(r storage.SchemaAttribute) (storage.SchemaAttribute, error)
 	return r, nil
 }
 
+// PoolAttribute returns the pool's schema attribute called name.
+func PoolAttribute(pool *storage.Pool, name string) (storage.SchemaAttribute, bool) {
+	return schemaAttr(pool, name)
+}
+
 func schemaAttr(pool *storage.Pool, name string) (storage.SchemaAttribute, bool) {
 	for _, a := range pool.Schema {
 		if a.Name == name {

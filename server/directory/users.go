@@ -453,3 +453,30 @@ func GroupNames(groups []*storage.Group) []string {
 	}
 	return out
 }
+
+// SetUserEnabled enables or disables a user (AdminEnableUser,
+// AdminDisableUser). Disabling also ends the user's SSO sessions and
+// revokes every token family, so refresh tokens stop working and access
+// tokens are refused (the engine refuses a disabled user's tokens in any
+// case); enabling again does not bring them back.
+func (d *Directory) SetUserEnabled(ctx context.Context, poolID, sub string, enabled bool) error {
+	return d.store.InTx(ctx, func(ctx context.Context) error {
+		u, err := d.GetUserBySub(ctx, poolID, sub)
+		if err != nil {
+			return err
+		}
+		if u.Enabled != enabled {
+			u.Enabled, u.UpdatedAt = enabled, d.Now()
+			if err := d.store.UpdateUser(ctx, u); err != nil {
+				return err
+			}
+		}
+		if enabled {
+			return nil
+		}
+		if err := d.store.DeleteUserSessions(ctx, poolID, sub); err != nil {
+			return err
+		}
+		return d.store.RevokeUserFamilies(ctx, poolID, sub, d.Now())
+	})
+}
