@@ -1,0 +1,87 @@
+package e2e
+
+import (
+	"encoding/json"
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse-id/gatehouse/server"
+	"github.com/gatehouse-id/gatehouse/server/notify/notifytest"
+)
+
+// TestDevOutboxHoldsSignUpCode: with --dev and no SMTP URL, the sign-up
+// code lands in /_dev/mail, and confirming with it signs the new user in
+// to the demo client's callback. Without --dev there is no outbox.
+func TestDevOutboxHoldsSignUpCode(t *testing.T) {
+	ts := newTestServer(t, func(c *server.Config) { c.Dev = true })
+	b := newBrowser(t)
+	resp, page := b.get(ts.URL + "/demo/login")
+	signup, _ := resp.Request.URL.Parse(strings.Replace(resp.Request.URL.String(), "/login?", "/signup?", 1))
+	resp, page = b.get(signup.String())
+	c := csrfRe.FindStringSubmatch(page)
+	a := actionRe.FindStringSubmatch(page)
+	if resp.StatusCode != http.StatusOK || c == nil || a == nil {
+		t.Fatalf("sign-up page: %d %.300s", resp.StatusCode, page)
+	}
+	action, _ := resp.Request.URL.Parse(strings.ReplaceAll(a[1], "&amp;", "&"))
+	resp, page = b.postForm(action.String(), url.Values{c[1]: {c[2]}, "username": {"olga"}, "email": {"olga@example.com"},
+		"password": {"Olgas-Passw0rd!"}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Request.URL.Path, "/confirmUser") {
+		t.Fatalf("sign-up: %d at %s: %.300s", resp.StatusCode, resp.Request.URL, page)
+	}
+
+	out, body := b.get(ts.URL + "/_dev/mail?format=json")
+	var box struct {
+		Messages []struct{ To, Subject, Text string }
+	}
+	if out.StatusCode != http.StatusOK || json.Unmarshal([]byte(body), &box) != nil || len(box.Messages) != 1 ||
+		!strings.Contains(box.Messages[0].To, "olga@example.com") {
+		t.Fatalf("outbox: %d %s", out.StatusCode, body)
+	}
+	code := regexp.MustCompile(`[0-9]{6}`).FindString(box.Messages[0].Text)
+	c = csrfRe.FindStringSubmatch(page)
+	a = actionRe.FindStringSubmatch(page)
+	confirm, _ := resp.Request.URL.Parse(strings.ReplaceAll(a[1], "&amp;", "&"))
+	resp, page = b.postForm(confirm.String(), url.Values{c[1]: {c[2]}, "username": {"olga"}, "code": {code}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Request.URL.Path, "/callback") || !strings.Contains(html.UnescapeString(page), `"cognito:username": "olga"`) {
+		t.Fatalf("confirm: %d at %s: %.300s", resp.StatusCode, resp.Request.URL, page)
+	}
+
+	plain := newTestServer(t)
+	// (405: the Cognito API's POST / takes every path.)
+	if r, _ := newBrowser(t).get(plain.URL + "/_dev/mail"); r.StatusCode != http.StatusNotFound && r.StatusCode != http.StatusMethodNotAllowed {
+		t.Fatalf("outbox without --dev: %d", r.StatusCode)
+	}
+}
+
+// TestSignUpMailOverSMTP: GATEHOUSE_SMTP_URL's server gets the code.
+func TestSignUpMailOverSMTP(t *testing.T) {
+	sink := notifytest.NewSMTP(t, notifytest.SMTPConfig{})
+	ts := newTestServer(t, func(c *server.Config) {
+		c.Dev = true
+		c.SMTPURL = sink.URL()
+		c.MailFrom = "Gatehouse <auth@example.test>"
+	})
+	b := newBrowser(t)
+	resp, _ := b.get(ts.URL + "/demo/login")
+	signup := strings.Replace(resp.Request.URL.String(), "/login?", "/signup?", 1)
+	resp, page := b.get(signup)
+	c := csrfRe.FindStringSubmatch(page)
+	a := actionRe.FindStringSubmatch(page)
+	action, _ := resp.Request.URL.Parse(strings.ReplaceAll(a[1], "&amp;", "&"))
+	b.postForm(action.String(), url.Values{c[1]: {c[2]}, "username": {"pia"}, "email": {"pia@example.com"}, "password": {"Pias-Passw0rd!"}})
+	msg, err := sink.Wait(t.Context(), notifytest.To("pia@example.com"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if notifytest.Code(msg) == "" || msg.From != "auth@example.test" || msg.Subject != "Your verification code" {
+		t.Fatalf("mail from %q subject %q: %q", msg.From, msg.Subject, msg.Text)
+	}
+	if r, body := b.get(ts.URL + "/_dev/mail?format=json"); r.StatusCode != http.StatusOK || strings.Contains(body, "pia@example.com") {
+		t.Fatalf("a delivered mail is in the outbox too: %s", body)
+	}
+}
