@@ -170,8 +170,9 @@ type SAMLConnector interface {
 	// IdP's administrator.
 	Metadata() ([]byte, error)
 	// IDPEntityID is the IdP's entity ID, to find the provider a response
-	// came from when it has no RelayState the server knows (IdP-initiated).
-	IDPEntityID() string
+	// came from when it has no RelayState the server knows (IdP-initiated;
+	// see saml.PeekResponse). It may fetch the metadata.
+	IDPEntityID(ctx context.Context) (string, error)
 	// LogoutRequest makes the LogoutRequest for a session this IdP signed
 	// in, when the provider has IDPSignout and the IdP a logout endpoint;
 	// otherwise an error matching ErrNotSupported.
