@@ -19,9 +19,9 @@ import (
 func TestDevOutboxHoldsSignUpCode(t *testing.T) {
 	ts := newTestServer(t, func(c *server.Config) { c.Dev = true })
 	b := newBrowser(t)
-	resp, page := b.get(ts.URL + "/demo/login")
+	resp, _ := b.get(ts.URL + "/demo/login")
 	signup, _ := resp.Request.URL.Parse(strings.Replace(resp.Request.URL.String(), "/login?", "/signup?", 1))
-	resp, page = b.get(signup.String())
+	resp, page := b.get(signup.String())
 	c := csrfRe.FindStringSubmatch(page)
 	a := actionRe.FindStringSubmatch(page)
 	if resp.StatusCode != http.StatusOK || c == nil || a == nil {
