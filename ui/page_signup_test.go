@@ -320,3 +320,25 @@ func TestSignInUnconfirmed(t *testing.T) {
 	code, _ := s.box.code(t)
 	wantCallback(t, b, b.submit(b.get(loc.String()), url.Values{"code": {code}}))
 }
+
+// TestCognitoStyleLinks: /signup and /forgotPassword with Cognito's
+// authorize parameters go through /oauth2/authorize (which checks them) and
+// come back to the same page; a bad redirect_uri is an error page there.
+func TestCognitoStyleLinks(t *testing.T) {
+	s := newStack(t, withPool(verifiedEmailPool))
+	for _, page := range []string{"signup", "forgotPassword"} {
+		b := newBrowser(t)
+		q := url.Values{"client_id": {s.client.ID}, "response_type": {"code"}, "redirect_uri": {s.callback}, "state": {"state-0003"},
+			"code_challenge": {strings.Repeat("e", 43)}, "code_challenge_method": {"S256"}, "lang": {"fr"}}
+		p := b.follow(s.issuer() + "/" + page + "?" + q.Encode())
+		if p.resp.StatusCode != http.StatusOK || !strings.HasSuffix(p.url.Path, "/"+page) || p.url.Query().Get("auth_request") == "" ||
+			p.url.Query().Get("lang") != "fr" || !strings.Contains(p.body, `<html lang="fr"`) {
+			t.Fatalf("%s: status %d at %s", page, p.resp.StatusCode, p.url)
+		}
+		q.Set("redirect_uri", "https://evil.example/cb")
+		bad := b.follow(s.issuer() + "/" + page + "?" + q.Encode())
+		if bad.resp.StatusCode != http.StatusBadRequest || bad.alert(t) == "" {
+			t.Fatalf("%s with a bad redirect_uri: status %d at %s", page, bad.resp.StatusCode, bad.url)
+		}
+	}
+}
