@@ -42,11 +42,10 @@ var (
 	// ErrNotSupported: the connector cannot do this (e.g. single logout
 	// without IDPSignout or an IdP logout endpoint).
 	ErrNotSupported = errors.New("federation: not supported by this provider")
-	// ErrInvalidConfig: ProviderDetails are wrong; the error is a
-	// *ConfigError naming the key.
+	// ErrInvalidConfig: ProviderDetails are wrong, or no factory is
+	// registered for the provider type; the error is a *ConfigError naming
+	// the key (ProviderType for an unknown type).
 	ErrInvalidConfig = errors.New("federation: invalid provider details")
-	// ErrUnknownType: no factory is registered for the provider type.
-	ErrUnknownType = errors.New("federation: unknown provider type")
 )
 
 // ConfigError is a bad ProviderDetails (or AttributeMapping) value. Its
