@@ -26,9 +26,11 @@
 // Every answer carries x-amzn-RequestId and Access-Control-Allow-Origin: *.
 //
 // Operations are typed functions registered with register, one file per
-// family (ops_pools.go, ops_clients.go, ops_users.go, ops_auth.go,
-// ops_self.go, ops_tokens.go) listed in registerOperations; they are methods of service, which holds the
-// directory and the auth engine:
+// family (ops_pools.go, ops_clients.go, ops_domains.go,
+// ops_resource_servers.go, ops_groups.go, ops_users.go, ops_auth.go,
+// ops_self.go, ops_tokens.go) listed in registerOperations; they are
+// methods of service, which holds the directory, the auth engine and the
+// token minter:
 //
 //	register(a, "DescribeUserPool", AuthSigV4, svc.describeUserPool)
 //	func (s *service) describeUserPool(ctx context.Context, in *describeUserPoolInput) (*describeUserPoolOutput, error)

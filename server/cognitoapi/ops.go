@@ -30,6 +30,7 @@ func registerOperations(a *API, svc *service) {
 	registerClientOps(a, svc)
 	registerDomainOps(a, svc)
 	registerResourceServerOps(a, svc)
+	registerGroupOps(a, svc)
 	registerUserOps(a, svc)
 	registerAuthOps(a, svc)
 	registerSelfOps(a, svc)

@@ -312,9 +312,7 @@ func (s *service) listUsers(ctx context.Context, in *listUsersInput) (*listUsers
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if limit == 0 {
-		limit = 60
-	}
+	limit = pageLimit(limit)
 	filter, err := directory.ParseUserFilter(deref(in.Filter))
 	if err != nil {
 		return nil, err

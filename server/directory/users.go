@@ -393,8 +393,8 @@ func (d *Directory) CreateGroup(ctx context.Context, g *storage.Group) error {
 	if !groupNamePattern.MatchString(g.Name) {
 		return newErr(KindInvalidParameter, "GroupName must be 1 to 128 printable characters")
 	}
-	if g.Precedence != nil && *g.Precedence < 0 {
-		return newErr(KindInvalidParameter, "Precedence must be 0 or more")
+	if err := validateGroup(g); err != nil {
+		return err
 	}
 	now := d.Now()
 	g.CreatedAt, g.UpdatedAt = now, now
@@ -408,8 +408,8 @@ func (d *Directory) CreateGroup(ctx context.Context, g *storage.Group) error {
 // UpdateGroup validates and stores a group's new description, role and
 // precedence; the name names it.
 func (d *Directory) UpdateGroup(ctx context.Context, g *storage.Group) error {
-	if g.Precedence != nil && *g.Precedence < 0 {
-		return newErr(KindInvalidParameter, "Precedence must be 0 or more")
+	if err := validateGroup(g); err != nil {
+		return err
 	}
 	old, err := d.GetGroup(ctx, g.PoolID, g.Name)
 	if err != nil {
@@ -428,16 +428,26 @@ func (d *Directory) GetGroup(ctx context.Context, poolID, name string) (*storage
 	return g, nil
 }
 
-// AddUserToGroup makes the user a member of the group.
+// AddUserToGroup makes the user a member of the group (again: no error);
+// a user may belong to at most MaxGroupsPerUser groups.
 func (d *Directory) AddUserToGroup(ctx context.Context, poolID, group, sub string) error {
 	if _, err := d.GetGroup(ctx, poolID, group); err != nil {
 		return err
 	}
-	err := d.store.AddUserToGroup(ctx, poolID, group, sub)
-	if errors.Is(err, storage.ErrNotFound) {
-		return newErr(KindUserNotFound, "User does not exist.")
-	}
-	return err
+	return d.store.InTx(ctx, func(ctx context.Context) error {
+		groups, err := d.store.ListGroupsForUser(ctx, poolID, sub)
+		if err != nil {
+			return err
+		}
+		if len(groups) >= MaxGroupsPerUser && !slices.ContainsFunc(groups, func(g *storage.Group) bool { return g.Name == group }) {
+			return newErr(KindLimitExceeded, "A user can belong to at most %d groups.", MaxGroupsPerUser)
+		}
+		err = d.store.AddUserToGroup(ctx, poolID, group, sub)
+		if errors.Is(err, storage.ErrNotFound) {
+			return newErr(KindUserNotFound, "User does not exist.")
+		}
+		return err
+	})
 }
 
 // GroupsForUser lists a user's groups by precedence.
