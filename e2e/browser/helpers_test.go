@@ -364,13 +364,10 @@ func click(t *testing.T, ctx context.Context, css string) {
 	}
 }
 
-// text is the text of the first element css selects, on the loaded page
-// (an evaluation: chromedp's Text polls, which costs a tenth of a second a
-// call); "" when there is none.
+// text is an element's text.
 func text(t *testing.T, ctx context.Context, css string) string {
 	t.Helper()
-	sel, _ := json.Marshal(css)
-	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const e = document.querySelector(`+string(sel)+`); return e ? e.innerText : "" })()`))
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(css)))
 	if err != nil {
 		t.Fatalf("text of %s at %s: %v", css, location(ctx), err)
 	}

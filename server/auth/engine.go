@@ -27,7 +27,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/gatehouse-id/gatehouse/server/directory"
-	"github.com/gatehouse-id/gatehouse/server/internal/cpustat"
 	"github.com/gatehouse-id/gatehouse/server/secret"
 	"github.com/gatehouse-id/gatehouse/server/storage"
 	"github.com/gatehouse-id/gatehouse/server/tokens"
@@ -91,14 +90,7 @@ type Engine struct {
 	dir      *directory.Directory
 	store    storage.Store
 	opaque   *tokens.Opaque
-	// srpCPU counts SRP exchanges and the CPU time of their modular
-	// arithmetic (/metrics).
-	srpCPU cpustat.Counter
 }
-
-// SRPStats reports the SRP exchanges verified so far and the CPU time of
-// their arithmetic (both steps).
-func (e *Engine) SRPStats() (n int64, cpu time.Duration) { return e.srpCPU.Stats() }
 
 // New returns an Engine.
 func New(cfg Config) *Engine {

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/server/directory"
-	"github.com/gatehouse-id/gatehouse/server/internal/cpustat"
 	"github.com/gatehouse-id/gatehouse/server/srp"
 	"github.com/gatehouse-id/gatehouse/server/storage"
 )
@@ -53,8 +52,7 @@ func (e *Engine) srpStart(ctx context.Context, req Request) (*Step, error) {
 		e.cfg.Observe(req.Pool.ID, req.Flow, OutcomeFailure)
 		return nil, ErrIncorrect
 	}
-	var server *srp.Server
-	e.srpCPU.AddTime(cpustat.MeasureTime(func() { server, err = srp.NewServer(verifier) }))
+	server, err := srp.NewServer(verifier)
 	if err != nil {
 		return nil, err
 	}
@@ -142,17 +140,11 @@ func (e *Engine) srpRespond(ctx context.Context, pool *storage.Pool, client *sto
 	if !ok {
 		return nil, ErrIncorrect
 	}
-	var server *srp.Server
-	e.srpCPU.Count()
-	e.srpCPU.AddTime(cpustat.MeasureTime(func() {
-		if server, err = srp.Resume(verifier, st.SRPSecret); err == nil {
-			err = server.Verify(pool.ID, user.Username, st.SRPA, block, stamp, responses["PASSWORD_CLAIM_SIGNATURE"])
-		}
-	}))
-	if server == nil {
+	server, err := srp.Resume(verifier, st.SRPSecret)
+	if err != nil {
 		return nil, ErrBadSession
 	}
-	if err != nil {
+	if err := server.Verify(pool.ID, user.Username, st.SRPA, block, stamp, responses["PASSWORD_CLAIM_SIGNATURE"]); err != nil {
 		return nil, e.wrongFactor(ctx, req, user)
 	}
 	return e.afterFactor(ctx, req, user, "", false)

@@ -35,7 +35,6 @@ func registerOperations(a *API, svc *service) {
 	registerAuthOps(a, svc)
 	registerSelfOps(a, svc)
 	registerTokenOps(a, svc)
-	registerSignUpOps(a, svc)
 }
 
 // service holds what the operations drive. Its methods are the operations,

@@ -153,9 +153,15 @@ func readableAttributes(u *storage.User, c *storage.Client) []attributeType {
 	return attributeList(attrs)
 }
 
-// writable reports whether the client lets its users change an attribute
-// (directory.Writable, which SignUp applies too).
-func writable(c *storage.Client, name string) bool { return directory.Writable(c, name) }
+// writable reports whether the client lets its users change an attribute:
+// those of its WriteAttributes or, when it names none, every attribute but
+// the verification flags, which only a code or an administrator sets.
+func writable(c *storage.Client, name string) bool {
+	if len(c.WriteAttributes) > 0 {
+		return slices.Contains(c.WriteAttributes, name)
+	}
+	return name != "email_verified" && name != "phone_number_verified"
+}
 
 var errUnwritable = NotAuthorized("A client attempted to write unauthorized attribute")
 
@@ -199,8 +205,7 @@ func (s *service) updateUserAttributes(ctx context.Context, in *updateUserAttrib
 			return nil, errUnwritable
 		}
 	}
-	// Where verification codes went (Engine.UpdateAttributes); a code that
-	// could not be sent is CodeDeliveryFailureException, the change stored.
+	// Empty while no verification code is sent (Engine.UpdateAttributes).
 	deliveries, err := s.engine.UpdateAttributes(ctx, c.pool, c.user, attrs)
 	if err != nil {
 		return nil, err

@@ -22,7 +22,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/gatehouse-id/gatehouse/server/storage"
@@ -176,9 +175,6 @@ type txKey struct{}
 type txState struct {
 	tx     *sql.Tx
 	writes atomic.Int64
-
-	mu       sync.Mutex
-	onCommit []func() // run after a successful commit (cache invalidation)
 }
 
 func stateFrom(ctx context.Context) *txState {
@@ -193,17 +189,10 @@ func txFrom(ctx context.Context) *sql.Tx {
 	return nil
 }
 
-// committed counts a committed transaction that wrote and runs its
-// commit hooks.
+// committed counts a committed transaction that wrote.
 func (s *Store) committed(st *txState) {
 	if st.writes.Load() > 0 {
 		s.writeTxs.Add(1)
-	}
-	st.mu.Lock()
-	hooks := st.onCommit
-	st.mu.Unlock()
-	for _, f := range hooks {
-		f()
 	}
 }
 
