@@ -4,7 +4,7 @@ PKGS    := ./...
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: run test build bench generate lint fuzz clean
+.PHONY: run test build build-purego bench generate lint fuzz clean
 
 ## run: serve on 127.0.0.1:8080 with the demo pool, client, user and relying party
 run:
@@ -34,8 +34,14 @@ bench:
 	  GOEXPERIMENT=$$x bench/run.sh || exit 1; \
 	done
 
-## build: the release binary in bin/
+## build: the release binary in bin/, with BoringCrypto: its RSA signatures,
+## the bound of every token path, are faster than Go's (docs/performance.md);
+## needs cgo and links the C library
 build:
+	CGO_ENABLED=1 GOEXPERIMENT=boringcrypto $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/gatehouse ./cmd/gatehouse
+
+## build-purego: the static pure-Go binary (Go's own crypto), no C toolchain
+build-purego:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/gatehouse ./cmd/gatehouse
 
 ## generate: regenerate generated code (the templ pages, then go:generate)

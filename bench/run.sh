@@ -36,7 +36,7 @@ now_ms() { date +%s%3N; }
 start() {
   local t0
   t0=$(now_ms)
-  "$tmp/gatehouse" serve --addr "$addr" --data-dir "$data" --config bench/load.yaml ${BENCH_SERVER_FLAGS:-} \
+  "$tmp/gatehouse" serve --addr "$addr" --data-dir "$data" ${BENCH_SERVER_FLAGS:-} \
     >>"$tmp/server.log" 2>&1 &
   pid=$!
   for _ in $(seq 2000); do
@@ -62,7 +62,7 @@ idle=$(awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$pid/status")
 
 echo "== load ($build build): start to healthy ${ready} ms on an existing database (${first} ms creating it); idle RSS ${idle} MiB"
 AWS_ACCESS_KEY_ID=$GATEHOUSE_ADMIN_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$GATEHOUSE_ADMIN_SECRET_ACCESS_KEY \
-  "$tmp/gatehouse-load" -url "$base" -pool us-east-1_Load00001 -pid "$pid" \
+  "$tmp/gatehouse-load" -url "$base" -pid "$pid" \
   -c "${BENCH_CONCURRENCY:-16}" -d "${BENCH_DURATION:-10s}" -users "${BENCH_USERS:-64}" \
   -md "$out/$build.md" -json "$out/$build.json" ${BENCH_LOAD_FLAGS:-}
 {

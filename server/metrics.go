@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -105,4 +106,21 @@ func registerStoreMetrics(reg *prometheus.Registry, store any) {
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gatehouse_db_write_statements_total",
 			Help: "Database write statements executed."},
 			func() float64 { _, stmts := ws.WriteStats(); return float64(stmts) }))
+}
+
+// registerWorkMetrics exports the count and CPU time of the work that
+// bounds the hot paths (RS256 signatures, password hashes, SRP exchanges),
+// measured as the server does it: a load test divides a path's CPU by
+// these to say how close to the bare work it runs.
+func registerWorkMetrics(reg *prometheus.Registry, works map[string]func() (int64, time.Duration)) {
+	for name, stats := range works {
+		what := strings.ReplaceAll(name, "_", " ")
+		reg.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gatehouse_" + name + "_total",
+				Help: "Count of " + what + "."},
+				func() float64 { n, _ := stats(); return float64(n) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gatehouse_" + name + "_cpu_seconds_total",
+				Help: "Thread CPU time of the " + what + "."},
+				func() float64 { _, d := stats(); return d.Seconds() }))
+	}
 }

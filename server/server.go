@@ -165,6 +165,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		// hosted UI's per-IP and per-user rate limits are off.
 		limits = &ui.Limits{}
 	}
+	registerWorkMetrics(s.reg, map[string]func() (int64, time.Duration){
+		"rs256_signatures": s.Minter.SignStats, "password_hashes": directory.HashStats, "srp_exchanges": s.Engine.SRPStats})
 	pages := ui.New(ui.Config{Dir: s.Dir, Engine: s.Engine, SSO: sessions, Issuer: issuer,
 		CSRFKey: sealer.Derive("gatehouse csrf v1", 32), Secure: secure, Limits: limits, Now: cfg.Now, Logger: cfg.Logger})
 	// The OAuth endpoints' error and signed-out pages are the hosted UI's.
@@ -222,7 +224,8 @@ func openStore(ctx context.Context, cfg Config) (storage.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	return st, nil
+	// Pools and clients are read by every request: keep them in memory.
+	return sqlstore.NewCached(st, 0), nil
 }
 
 // adminCredentials takes the admin credential from Config, or from

@@ -69,7 +69,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*o
 	o := &options{}
 	var scenarios string
 	fs.StringVar(&o.url, "url", "http://127.0.0.1:8080", "the server's base URL (its --public-url)")
-	fs.StringVar(&o.pool, "pool", "", "use this existing pool instead of creating one (it needs a resource server \"load\" with scope \"read\" for client_credentials)")
+	fs.StringVar(&o.pool, "pool", "", "use this existing pool instead of creating one (the scale test's pool of many users)")
 	fs.IntVar(&o.pid, "pid", 0, "the server's process id, for its CPU time per operation (0: not measured)")
 	fs.IntVar(&o.concurrency, "c", 16, "concurrent workers (each with its own connection)")
 	fs.DurationVar(&o.duration, "d", 10*time.Second, "measured time per scenario")

@@ -27,8 +27,6 @@ func TestLoadToolRuns(t *testing.T) {
 	base := "http://" + ln.Addr().String()
 	s, err := server.New(t.Context(), server.Config{Addr: ln.Addr().String(), PublicURL: base, DataDir: t.TempDir(),
 		MasterKey: bytes.Repeat([]byte{7}, 32), AdminAccessKeyID: "AKIDLOADTEST", AdminSecretAccessKey: "load-test-secret",
-		// The resource server for client_credentials, as make bench gives it.
-		ConfigFile: filepath.Join("..", "..", "bench", "load.yaml"),
 		// Cheap hashes keep the test short under -race.
 		Argon2: directory.Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1}})
 	if err != nil {
@@ -41,7 +39,7 @@ func TestLoadToolRuns(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "load.json")
 	md := filepath.Join(t.TempDir(), "load.md")
 	var stdout, stderr bytes.Buffer
-	args := []string{"-url", base, "-pool", "us-east-1_Load00001", "-pid", strconv.Itoa(os.Getpid()),
+	args := []string{"-url", base, "-pid", strconv.Itoa(os.Getpid()),
 		"-c", "2", "-d", "150ms", "-warmup", "50ms", "-min-ops", "2", "-users", "4", "-reference=false", "-json", out, "-md", md}
 	getenv := func(k string) string {
 		return map[string]string{"AWS_ACCESS_KEY_ID": "AKIDLOADTEST", "AWS_SECRET_ACCESS_KEY": "load-test-secret"}[k]

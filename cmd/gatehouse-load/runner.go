@@ -45,12 +45,22 @@ type Result struct {
 	SRP        int      `json:"srp_exchanges"`
 	Ratio      *float64 `json:"ratio,omitempty"`
 	RatioNote  string   `json:"ratio_note,omitempty"`
+	// RatioRef is the same ratio against the reference costs measured by
+	// this tool before the run (Report.Reference).
+	RatioRef *float64 `json:"ratio_vs_reference,omitempty"`
+	// What one signature, hash or SRP exchange cost the server during this
+	// scenario (its /metrics counters): the in-run yardsticks.
+	SignMs float64 `json:"server_rs256_sign_ms,omitempty"`
+	HashMs float64 `json:"server_argon2id_ms,omitempty"`
+	SRPms  float64 `json:"server_srp_ms,omitempty"`
 }
 
 // snapshot is the server's counters at one moment.
 type snapshot struct {
 	cpu           time.Duration
 	writes, stmts float64
+	// counts and CPU seconds of signatures, hashes, SRP exchanges
+	signs, signCPU, hashes, hashCPU, srps, srpCPU float64
 }
 
 func (e *env) snapshot(pid int) (snapshot, error) {
@@ -66,6 +76,9 @@ func (e *env) snapshot(pid int) (snapshot, error) {
 		return s, err
 	}
 	s.writes, s.stmts = m["gatehouse_db_writes_total"], m["gatehouse_db_write_statements_total"]
+	s.signs, s.signCPU = m["gatehouse_rs256_signatures_total"], m["gatehouse_rs256_signatures_cpu_seconds_total"]
+	s.hashes, s.hashCPU = m["gatehouse_password_hashes_total"], m["gatehouse_password_hashes_cpu_seconds_total"]
+	s.srps, s.srpCPU = m["gatehouse_srp_exchanges_total"], m["gatehouse_srp_exchanges_cpu_seconds_total"]
 	return s, nil
 }
 
@@ -105,18 +118,26 @@ func runScenario(ctx context.Context, e *env, sc *scenario, o *options) Result {
 				if errors.Is(err, errExhausted) {
 					break
 				}
-				// An operation counts when it ends inside the window.
-				if !measuring.Load() || stop.Load() {
+				// An operation counts when it ends inside the window; an
+				// error counts too when it ends after (the drain), so that
+				// none goes unreported.
+				if !measuring.Load() {
 					continue
 				}
-				completed.Add(1)
 				if err != nil {
 					myErrs++
 					if myFirst == "" {
 						myFirst = err.Error()
 					}
+					if !stop.Load() {
+						completed.Add(1)
+					}
 					continue
 				}
+				if stop.Load() {
+					continue
+				}
+				completed.Add(1)
 				mine = append(mine, d)
 			}
 			mu.Lock()
@@ -180,6 +201,15 @@ func runScenario(ctx context.Context, e *env, sc *scenario, o *options) Result {
 		}
 		res.WritesPerOp = (after.writes - before.writes) / n
 		res.StatementsPerOp = (after.stmts - before.stmts) / n
+		per := func(cpu, count float64) float64 {
+			if count <= 0 {
+				return 0
+			}
+			return 1000 * cpu / count
+		}
+		res.SignMs = per(after.signCPU-before.signCPU, after.signs-before.signs)
+		res.HashMs = per(after.hashCPU-before.hashCPU, after.hashes-before.hashes)
+		res.SRPms = per(after.srpCPU-before.srpCPU, after.srps-before.srps)
 	}
 	return res
 }

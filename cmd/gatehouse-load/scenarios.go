@@ -86,9 +86,15 @@ var scenarios = []*scenario{
 		}},
 	{name: "srp", what: "InitiateAuth USER_SRP_AUTH + RespondToAuthChallenge PASSWORD_VERIFIER", requests: 2, signatures: 2, srp: 1,
 		op: srpSignIn},
-	{name: "hosted_ui", what: "authorize → sign-in page → form POST → authorize → code → token, new cookie jar each", requests: 5, signatures: 2, hashes: 1,
+	{name: "hosted_ui", what: "authorize → sign-in page → form POST → authorize → code → token; each a new browser (cookie jar, connection, loopback address)", requests: 5, signatures: 2, hashes: 1,
 		op: func(ctx context.Context, w *worker) error {
-			_, err := w.e.hostedUISignIn(ctx, newJar(), w.user())
+			// A new browser: a fresh cookie jar, and a connection from
+			// another loopback address, as many people signing in from
+			// many addresses (the hosted UI limits sign-ins per address).
+			tr := w.e.browserTransport()
+			defer tr.CloseIdleConnections()
+			c := &http.Client{Transport: tr, Jar: newJar(), Timeout: w.e.client.Timeout, CheckRedirect: noRedirects}
+			_, err := w.e.hostedUISignInWith(ctx, c, w.user())
 			return err
 		}},
 	{name: "discovery", what: "GET /.well-known/openid-configuration", requests: 1,

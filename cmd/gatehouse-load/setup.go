@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -50,6 +51,7 @@ type env struct {
 	userTokens []tokenSet
 	// webAccess is an access token of the code flow (openid scope).
 	webAccess string
+	browsers  atomic.Uint32 // browserTransport's addresses
 	// ssoJar holds a hosted-UI SSO session of users[0], so that
 	// /oauth2/authorize answers with a code at once.
 	ssoJar http.CookieJar
@@ -148,6 +150,24 @@ func setup(ctx context.Context, o *options, logf func(string, ...any)) (*env, er
 	}
 	e.webAccess, e.ssoJar = ts.Access, jar
 	return e, nil
+}
+
+// browserTransport is a transport whose connections come from the next
+// address of 127.1.0.0/16 (on a loopback server; elsewhere the usual one).
+func (e *env) browserTransport() *http.Transport {
+	tr := e.transport.Clone()
+	tr.MaxIdleConnsPerHost = 1
+	if u, err := url.Parse(e.base); err == nil {
+		if ip := net.ParseIP(u.Hostname()); ip != nil && ip.IsLoopback() && ip.To4() != nil {
+			n := e.browsers.Add(1)
+			local := &net.TCPAddr{IP: net.IPv4(127, 1, byte(n>>8), byte(n))}
+			if byte(n) == 0 || byte(n) == 255 {
+				local.IP = net.IPv4(127, 1, byte(n>>8), 1)
+			}
+			tr.DialContext = (&net.Dialer{Timeout: 5 * time.Second, LocalAddr: local}).DialContext
+		}
+	}
+	return tr
 }
 
 // createUsers makes n users with a permanent password, a few at a time
@@ -375,6 +395,12 @@ func (e *env) exchange(ctx context.Context, code, verifier string) (*tokenRespon
 // sign-in form, the code, the token exchange.
 func (e *env) hostedUISignIn(ctx context.Context, jar http.CookieJar, username string) (tokenSet, error) {
 	c := &http.Client{Transport: e.transport, Jar: jar, Timeout: e.client.Timeout, CheckRedirect: noRedirects}
+	return e.hostedUISignInWith(ctx, c, username)
+}
+
+// hostedUISignInWith is hostedUISignIn with the client (jar and
+// transport) given.
+func (e *env) hostedUISignInWith(ctx context.Context, c *http.Client, username string) (tokenSet, error) {
 	u, verifier := e.authorizeURL()
 	code, err := e.codeFrom(ctx, c, u, username)
 	if err != nil {

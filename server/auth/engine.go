@@ -22,11 +22,13 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/gatehouse-id/gatehouse/server/directory"
+	"github.com/gatehouse-id/gatehouse/server/internal/cpustat"
 	"github.com/gatehouse-id/gatehouse/server/secret"
 	"github.com/gatehouse-id/gatehouse/server/storage"
 	"github.com/gatehouse-id/gatehouse/server/tokens"
@@ -90,7 +92,14 @@ type Engine struct {
 	dir      *directory.Directory
 	store    storage.Store
 	opaque   *tokens.Opaque
+	// srpCPU counts SRP exchanges and the CPU time of their modular
+	// arithmetic (/metrics).
+	srpCPU cpustat.Counter
 }
+
+// SRPStats reports the SRP exchanges verified so far and the CPU time of
+// their arithmetic (both steps).
+func (e *Engine) SRPStats() (n int64, cpu time.Duration) { return e.srpCPU.Stats() }
 
 // New returns an Engine.
 func New(cfg Config) *Engine {
@@ -151,7 +160,9 @@ type sessionState struct {
 	// block the client must sign.
 	SRPSecret []byte `json:"b,omitempty"`
 	SRPA      string `json:"a,omitempty"`
-	Block     string `json:"sb,omitempty"`
+	// SRPU is u = H(A, B), so the second step need not recompute B.
+	SRPU  []byte `json:"u,omitempty"`
+	Block string `json:"sb,omitempty"`
 }
 
 func errNotAuthorized(msg string) error {
@@ -455,10 +466,15 @@ func cutPrefix(s, prefix string) (string, bool) {
 	return "", false
 }
 
-// done records the successful sign-in.
+// done records the successful sign-in (or, under DeferEvent, leaves it
+// for Issue to record with the tokens).
 func (e *Engine) done(ctx context.Context, pool *storage.Pool, client *storage.Client, user *storage.User, flow, ip string) (*Step, error) {
 	ev := e.newEvent(pool.ID, client.ID, user, user.Username, ip, "Pass", "")
-	if err := e.store.CreateAuthEvent(ctx, ev); err != nil {
+	if h, _ := ctx.Value(eventKey{}).(*deferredEvent); h != nil {
+		h.mu.Lock()
+		h.ev = ev
+		h.mu.Unlock()
+	} else if err := e.store.CreateAuthEvent(ctx, ev); err != nil {
 		return nil, err
 	}
 	e.cfg.Observe(pool.ID, flow, OutcomeSuccess)
@@ -472,6 +488,46 @@ func (e *Engine) newEvent(poolID, clientID string, u *storage.User, username, ip
 		ev.Sub = u.Sub
 	}
 	return ev
+}
+
+// deferredEvent holds a successful sign-in's event until the tokens are
+// stored, so that the sign-in costs one write transaction, not two.
+type deferredEvent struct {
+	mu sync.Mutex
+	ev *storage.AuthEvent
+}
+
+type eventKey struct{}
+
+// DeferEvent returns a ctx in which a sign-in that succeeds leaves its
+// auth event to Issue, which writes it in the transaction that stores the
+// token family. The caller must call FlushEvent when it is done (a
+// deferred call), which writes the event if Issue did not.
+func DeferEvent(ctx context.Context) context.Context {
+	return context.WithValue(ctx, eventKey{}, &deferredEvent{})
+}
+
+// takeEvent removes and returns the event deferred in ctx, if any.
+func takeEvent(ctx context.Context) *storage.AuthEvent {
+	h, _ := ctx.Value(eventKey{}).(*deferredEvent)
+	if h == nil {
+		return nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ev := h.ev
+	h.ev = nil
+	return ev
+}
+
+// FlushEvent writes the event deferred in ctx that no Issue wrote (the
+// sign-in ended in an error after it succeeded).
+func (e *Engine) FlushEvent(ctx context.Context) {
+	if ev := takeEvent(ctx); ev != nil {
+		if err := e.store.CreateAuthEvent(context.WithoutCancel(ctx), ev); err != nil {
+			e.cfg.Logger.Warn("record auth event", "pool", ev.PoolID, "err", err)
+		}
+	}
 }
 
 // event records an auth event, logging (not failing) on a store error.

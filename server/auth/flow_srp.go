@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/server/directory"
+	"github.com/gatehouse-id/gatehouse/server/internal/cpustat"
 	"github.com/gatehouse-id/gatehouse/server/srp"
 	"github.com/gatehouse-id/gatehouse/server/storage"
 )
@@ -52,7 +53,8 @@ func (e *Engine) srpStart(ctx context.Context, req Request) (*Step, error) {
 		e.cfg.Observe(req.Pool.ID, req.Flow, OutcomeFailure)
 		return nil, ErrIncorrect
 	}
-	server, err := srp.NewServer(verifier)
+	var server *srp.Server
+	e.srpCPU.AddTime(cpustat.MeasureTime(func() { server, err = srp.NewServer(verifier) }))
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +71,7 @@ func (e *Engine) srpStart(ctx context.Context, req Request) (*Step, error) {
 		"USERNAME":        user.Username,
 	}
 	return e.challengeWith(req.Pool, req.Client, user, ChallengePasswordVerifier, params,
-		sessionState{SRPSecret: server.SecretB(), SRPA: aHex, Block: secretBlock})
+		sessionState{SRPSecret: server.SecretB(), SRPA: aHex, SRPU: server.ScramblerU(aHex), Block: secretBlock})
 }
 
 // decoyChallenge answers USER_SRP_AUTH for an unknown user.
@@ -140,11 +142,22 @@ func (e *Engine) srpRespond(ctx context.Context, pool *storage.Pool, client *sto
 	if !ok {
 		return nil, ErrIncorrect
 	}
-	server, err := srp.Resume(verifier, st.SRPSecret)
-	if err != nil {
+	var server *srp.Server
+	e.srpCPU.Count()
+	e.srpCPU.AddTime(cpustat.MeasureTime(func() {
+		if len(st.SRPU) > 0 {
+			server, err = srp.ResumeU(verifier, st.SRPSecret, st.SRPU)
+		} else { // a session sealed before u was kept
+			server, err = srp.Resume(verifier, st.SRPSecret)
+		}
+		if err == nil {
+			err = server.Verify(pool.ID, user.Username, st.SRPA, block, stamp, responses["PASSWORD_CLAIM_SIGNATURE"])
+		}
+	}))
+	if server == nil {
 		return nil, ErrBadSession
 	}
-	if err := server.Verify(pool.ID, user.Username, st.SRPA, block, stamp, responses["PASSWORD_CLAIM_SIGNATURE"]); err != nil {
+	if err != nil {
 		return nil, e.wrongFactor(ctx, req, user)
 	}
 	return e.afterFactor(ctx, req, user, "", false)

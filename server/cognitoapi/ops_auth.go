@@ -137,6 +137,9 @@ func (s *service) initiate(ctx context.Context, pool *storage.Pool, client *stor
 	if err := s.checkSecretHash(client, params["SECRET_HASH"], username); err != nil {
 		return nil, err
 	}
+	// The sign-in's event is written with its tokens: one transaction.
+	ctx = auth.DeferEvent(ctx)
+	defer s.engine.FlushEvent(ctx)
 	step, err := s.engine.Start(ctx, auth.Request{Pool: pool, Client: client, Flow: in.AuthFlow, Params: params, IP: ip})
 	if err != nil {
 		return nil, err
@@ -278,6 +281,8 @@ func (s *service) respond(ctx context.Context, pool *storage.Pool, client *stora
 	if err := s.checkSecretHash(client, responses["SECRET_HASH"], username); err != nil {
 		return nil, err
 	}
+	ctx = auth.DeferEvent(ctx)
+	defer s.engine.FlushEvent(ctx)
 	step, err := s.engine.Respond(ctx, pool, client, in.ChallengeName, in.Session, responses, ip)
 	if err != nil {
 		return nil, err

@@ -5,14 +5,38 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"runtime"
 	"strings"
+	"time"
 	"unicode"
 
-	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/gatehouse-id/gatehouse/server/directory/internal/argon2"
+	"github.com/gatehouse-id/gatehouse/server/internal/cpustat"
 	"github.com/gatehouse-id/gatehouse/server/storage"
 )
+
+// hashSlots bounds the password hashes computed at once to the cores: a
+// hash is pure CPU and memory, so more at once only adds memory (19 MiB
+// each) and cache misses, never throughput. Sign-ins beyond it wait their
+// turn, which keeps the server's memory flat under any number of them.
+var hashSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
+
+// hashCPU counts password hashes and their CPU time (/metrics).
+var hashCPU cpustat.Counter
+
+// HashStats reports the password hashes computed so far in this process
+// and their CPU time.
+func HashStats() (n int64, cpu time.Duration) { return hashCPU.Stats() }
+
+// idKey is argon2.IDKey in a hash slot.
+func idKey(password, salt []byte, t, memory uint32, threads uint8, keyLen uint32) (key []byte) {
+	hashSlots <- struct{}{}
+	defer func() { <-hashSlots }()
+	hashCPU.Measure(func() { key = argon2.IDKey(password, salt, t, memory, threads, keyLen) })
+	return key
+}
 
 // Argon2Params are the argon2id cost parameters of new password hashes.
 // The default is OWASP's minimum (m=19 MiB, t=2, p=1): the cheapest setting
@@ -43,7 +67,7 @@ func HashPassword(password string, p Argon2Params) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	sum := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, hashLen)
+	sum := idKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, hashLen)
 	enc := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
 		argon2.Version, p.MemoryKiB, p.Time, p.Threads, enc.EncodeToString(salt), enc.EncodeToString(sum)), nil
@@ -59,7 +83,7 @@ func CheckPassword(hash, password string, current Argon2Params) (ok, rehash bool
 		if err != nil {
 			return false, false
 		}
-		got := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(sum)))
+		got := idKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(sum)))
 		ok = subtle.ConstantTimeCompare(got, sum) == 1
 		return ok, ok && p != current
 	case strings.HasPrefix(hash, "$2a$"), strings.HasPrefix(hash, "$2b$"), strings.HasPrefix(hash, "$2y$"):

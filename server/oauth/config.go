@@ -41,6 +41,12 @@ func newConfigurator(p *Provider) *configurator {
 		TokenEntropy:                   32,
 		GlobalSecret:                   make([]byte, 32), // unused: our strategies keep their own keys
 		JWTScopeClaimKey:               0,
+		// What the code's record keeps of the authorize request: fosite's
+		// default (code, redirect_uri), plus what its PKCE and OpenID
+		// Connect sessions would keep, since store.go reads those from
+		// the code's record.
+		SanitationWhiteList: []string{"code", "redirect_uri", "code_challenge", "code_challenge_method",
+			"max_age", "prompt", "acr_values", "id_token_hint", "nonce"},
 	}
 	return &configurator{Config: c, p: p}
 }

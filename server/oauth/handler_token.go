@@ -19,7 +19,7 @@ const maxFormBytes = 64 << 10
 // token is /oauth2/token (RFC 6749 §3.2).
 func (p *Provider) token(w http.ResponseWriter, r *http.Request, pool *storage.Pool) {
 	p.allowOrigin(w, r, pool)
-	ctx := r.Context()
+	ctx := withRecordMemo(r.Context())
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	ar, err := p.fosite.NewAccessRequest(ctx, r, newSession(tokens.SessionData{}))
 	if err != nil {

@@ -22,6 +22,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ory/fosite"
@@ -56,6 +58,9 @@ type Provider struct {
 	store  storage.Store
 	fosite *fosite.Fosite
 	conf   *configurator
+
+	discoveryDocs  sync.Map // issuer → cachedBody
+	discoveryCount atomic.Int64
 }
 
 // AuthorizeCodeLifetime is how long a code lives: five minutes, as Cognito.

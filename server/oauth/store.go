@@ -2,8 +2,6 @@ package oauth
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -103,11 +101,47 @@ func (s *fositeStore) create(ctx context.Context, kind storage.OAuthKind, sig st
 		CreatedAt: now, ExpiresAt: now.Add(life), Data: data})
 }
 
+// recordMemo keeps the last record a token request read: the code
+// exchange reads its code's record three times (code, PKCE, OpenID
+// Connect), and once is enough.
+type recordMemo struct {
+	kind storage.OAuthKind
+	sig  string
+	row  *storage.OAuthRecord
+}
+
+type memoKey struct{}
+
+// withRecordMemo gives a request its memo.
+func withRecordMemo(ctx context.Context) context.Context {
+	return context.WithValue(ctx, memoKey{}, &recordMemo{})
+}
+
+// readRecord is GetOAuthRecord through the request's memo.
+func (s *fositeStore) readRecord(ctx context.Context, kind storage.OAuthKind, sig string) (*storage.OAuthRecord, error) {
+	m, _ := ctx.Value(memoKey{}).(*recordMemo)
+	if m != nil && m.row != nil && m.kind == kind && m.sig == sig {
+		return m.row, nil
+	}
+	row, err := s.p.store.GetOAuthRecord(ctx, kind, sig)
+	if err == nil && m != nil {
+		m.kind, m.sig, m.row = kind, sig, row
+	}
+	return row, err
+}
+
+// forget drops a memoised record that is being changed.
+func forget(ctx context.Context) {
+	if m, _ := ctx.Value(memoKey{}).(*recordMemo); m != nil {
+		m.row = nil
+	}
+}
+
 // get reads a record of the pool in ctx and rebuilds fosite's request; the
 // row is returned too, for its Active flag.
 func (s *fositeStore) get(ctx context.Context, kind storage.OAuthKind, sig string, proto fosite.Session) (*fosite.Request, *storage.OAuthRecord, error) {
 	pool := poolFrom(ctx)
-	row, err := s.p.store.GetOAuthRecord(ctx, kind, sig)
+	row, err := s.readRecord(ctx, kind, sig)
 	if errors.Is(err, storage.ErrNotFound) || err == nil && (pool == nil || row.PoolID != pool.ID) {
 		return nil, nil, fosite.ErrNotFound
 	}
@@ -162,6 +196,7 @@ func (s *fositeStore) GetAuthorizeCodeSession(ctx context.Context, code string, 
 // InvalidateAuthorizeCodeSession marks a code used, only if it still was
 // unused: of two racing exchanges one wins.
 func (s *fositeStore) InvalidateAuthorizeCodeSession(ctx context.Context, code string) error {
+	forget(ctx)
 	err := s.p.store.DeactivateOAuthRecord(ctx, storage.KindAuthorizeCode, code)
 	if errors.Is(err, storage.ErrConflict) {
 		return fosite.ErrInvalidatedAuthorizeCode
@@ -243,46 +278,54 @@ func (s *fositeStore) revokeFamily(ctx context.Context, requestID string) error 
 	return s.p.cfg.Engine.RevokeFamily(ctx, pool.ID, requestID)
 }
 
-// ---- PKCE ----
+// ---- PKCE and OpenID Connect: folded into the code's record ----
+//
+// fosite stores the same authorize request three times, under the code
+// (CreateAuthorizeCodeSession), for PKCE and for OpenID Connect, and
+// deletes the last two at the exchange: five writes per code flow for one
+// fact. The code's record already holds the request's form (the challenge)
+// and granted scopes (openid), and the code is single-use, so the PKCE and
+// OpenID Connect sessions are read from it, and creating or deleting them
+// writes nothing: a code costs one write, its exchange one (the code's
+// invalidation with the token family, in one transaction).
 
-func (s *fositeStore) CreatePKCERequestSession(ctx context.Context, sig string, r fosite.Requester) error {
-	return s.create(ctx, storage.KindPKCE, sig, r, AuthorizeCodeLifetime)
+func (s *fositeStore) CreatePKCERequestSession(context.Context, string, fosite.Requester) error {
+	return nil
 }
 
+// GetPKCERequestSession is the code's request when it carried a challenge;
+// otherwise there is no PKCE session, as fosite expects.
 func (s *fositeStore) GetPKCERequestSession(ctx context.Context, sig string, sess fosite.Session) (fosite.Requester, error) {
-	req, _, err := s.get(ctx, storage.KindPKCE, sig, sess)
+	req, _, err := s.get(ctx, storage.KindAuthorizeCode, sig, sess)
 	if err != nil {
 		return nil, err
+	}
+	if f := req.GetRequestForm(); f.Get("code_challenge") == "" && f.Get("code_challenge_method") == "" {
+		return nil, fosite.ErrNotFound
 	}
 	return req, nil
 }
 
-func (s *fositeStore) DeletePKCERequestSession(ctx context.Context, sig string) error {
-	return s.p.store.DeleteOAuthRecord(ctx, storage.KindPKCE, sig)
+func (s *fositeStore) DeletePKCERequestSession(context.Context, string) error { return nil }
+
+func (s *fositeStore) CreateOpenIDConnectSession(context.Context, string, fosite.Requester) error {
+	return nil
 }
 
-// ---- OpenID Connect: fosite keys these by the raw code, so hash it ----
-
-func codeKey(code string) string {
-	sum := sha256.Sum256([]byte(code))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
-}
-
-func (s *fositeStore) CreateOpenIDConnectSession(ctx context.Context, code string, r fosite.Requester) error {
-	return s.create(ctx, storage.KindOIDC, codeKey(code), r, AuthorizeCodeLifetime)
-}
-
+// GetOpenIDConnectSession is the request of the code (fosite passes the
+// raw code) when it was granted openid.
 func (s *fositeStore) GetOpenIDConnectSession(ctx context.Context, code string, r fosite.Requester) (fosite.Requester, error) {
-	req, _, err := s.get(ctx, storage.KindOIDC, codeKey(code), r.GetSession())
+	req, _, err := s.get(ctx, storage.KindAuthorizeCode, s.p.cfg.Engine.Opaque().Signature(code), r.GetSession())
 	if errors.Is(err, fosite.ErrNotFound) {
 		return nil, openid.ErrNoSessionFound
 	}
 	if err != nil {
 		return nil, err
 	}
+	if !req.GetGrantedScopes().Has("openid") {
+		return nil, openid.ErrNoSessionFound
+	}
 	return req, nil
 }
 
-func (s *fositeStore) DeleteOpenIDConnectSession(ctx context.Context, code string) error {
-	return s.p.store.DeleteOAuthRecord(ctx, storage.KindOIDC, codeKey(code))
-}
+func (s *fositeStore) DeleteOpenIDConnectSession(context.Context, string) error { return nil }

@@ -105,6 +105,7 @@ func Verifier(poolID, userID, password string) (salt, verifier []byte, err error
 // Server is the server's half of one SRP exchange.
 type Server struct {
 	b, B, v *big.Int
+	u       *big.Int // H(A, B), when known (ResumeU)
 }
 
 // NewServer picks the ephemeral secret b and computes B = k·v + g^b mod N.
@@ -135,6 +136,28 @@ func resume(verifier, bBytes []byte) (*Server, error) {
 // auth session between the two steps).
 func Resume(verifier, b []byte) (*Server, error) { return resume(verifier, b) }
 
+// ResumeU rebuilds a Server for the second step from b and the u that
+// ScramblerU computed at the first: it skips recomputing B = k·v + g^b,
+// one of the exchange's four modular exponentiations. u binds A and B, so
+// Verify must then be given the same A.
+func ResumeU(verifier, b, u []byte) (*Server, error) {
+	v := new(big.Int).SetBytes(verifier)
+	if v.Sign() == 0 || len(u) == 0 {
+		return nil, errors.New("srp: empty verifier or scrambler")
+	}
+	return &Server{b: new(big.Int).SetBytes(b), v: v, u: new(big.Int).SetBytes(u)}, nil
+}
+
+// ScramblerU is u = H(A, B) for the client's A (hex), to keep beside b in
+// the auth session; nil when A is unusable (Verify then refuses).
+func (s *Server) ScramblerU(aHex string) []byte {
+	A, ok := new(big.Int).SetString(aHex, 16)
+	if !ok || new(big.Int).Mod(A, N).Sign() == 0 {
+		return nil
+	}
+	return hashInt(padBytes(A), padBytes(s.B)).Bytes()
+}
+
 // SecretB is the ephemeral secret, to seal into the auth session.
 func (s *Server) SecretB() []byte { return s.b.Bytes() }
 
@@ -152,7 +175,10 @@ func (s *Server) Verify(poolID, userID, aHex, secretBlock, timestamp, signature 
 	if !ok || new(big.Int).Mod(A, N).Sign() == 0 {
 		return ErrBadProof
 	}
-	u := hashInt(padBytes(A), padBytes(s.B))
+	u := s.u
+	if u == nil {
+		u = hashInt(padBytes(A), padBytes(s.B))
+	}
 	if u.Sign() == 0 {
 		return ErrBadProof
 	}

@@ -25,6 +25,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/server/internal/cpustat"
 	"github.com/gatehouse-id/gatehouse/server/secret"
 	"github.com/gatehouse-id/gatehouse/server/storage"
 )
@@ -55,7 +56,12 @@ type Minter struct {
 	// certs caches the self-signed certificate of each signing key, by
 	// pool and kid (cert.go).
 	certs map[string][]byte
+	// signCPU counts signatures and their CPU time (/metrics).
+	signCPU cpustat.Counter
 }
+
+// SignStats reports the signatures made so far and their CPU time.
+func (m *Minter) SignStats() (n int64, cpu time.Duration) { return m.signCPU.Stats() }
 
 // poolKeys is the cached key state of one pool.
 type poolKeys struct {
@@ -280,7 +286,8 @@ func (m *Minter) Sign(ctx context.Context, poolID string, claims any) (string, e
 	}
 	signing := pk.current.header + "." + b64(payload)
 	sum := sha256.Sum256([]byte(signing))
-	sig, err := rsa.SignPKCS1v15(nil, pk.current.key, crypto.SHA256, sum[:])
+	var sig []byte
+	m.signCPU.Measure(func() { sig, err = rsa.SignPKCS1v15(nil, pk.current.key, crypto.SHA256, sum[:]) })
 	if err != nil {
 		return "", fmt.Errorf("tokens: sign: %w", err)
 	}

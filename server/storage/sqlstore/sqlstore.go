@@ -22,6 +22,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/gatehouse-id/gatehouse/server/storage"
@@ -175,6 +176,9 @@ type txKey struct{}
 type txState struct {
 	tx     *sql.Tx
 	writes atomic.Int64
+
+	mu       sync.Mutex
+	onCommit []func() // run after a successful commit (cache invalidation)
 }
 
 func stateFrom(ctx context.Context) *txState {
@@ -189,10 +193,17 @@ func txFrom(ctx context.Context) *sql.Tx {
 	return nil
 }
 
-// committed counts a committed transaction that wrote.
+// committed counts a committed transaction that wrote and runs its
+// commit hooks.
 func (s *Store) committed(st *txState) {
 	if st.writes.Load() > 0 {
 		s.writeTxs.Add(1)
+	}
+	st.mu.Lock()
+	hooks := st.onCommit
+	st.mu.Unlock()
+	for _, f := range hooks {
+		f()
 	}
 }
 
