@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"errors"
-	"slices"
 
 	"github.com/gatehouse-id/gatehouse/server/directory"
 	"github.com/gatehouse-id/gatehouse/server/storage"
@@ -20,7 +19,8 @@ import (
 //	                                    the sign-in lockout
 //
 //	UpdateAttributes ──► schema checks, stored ──► changed email / phone:
-//	                     (an empty value removes)   unverified, sendAttributeCode
+//	(account.go)         (an empty value removes)   unverified, a code sent
+//	                                                (or the old value kept)
 
 // ErrAttemptLimit answers a password change while the user is locked out
 // by failed passwords (LimitExceededException, as Cognito answers it).
@@ -84,52 +84,6 @@ func (e *Engine) countFailure(ctx context.Context, pool *storage.Pool, client *s
 	if err != nil {
 		e.cfg.Logger.Warn("record failed password", "pool", pool.ID, "type", typ, "err", err)
 	}
-}
-
-// UpdateAttributes applies attribute changes to a user and stores them
-// (directory's UpdateAttributes: the schema, mutability and required
-// attributes are checked; an empty value removes the attribute). A changed
-// email or phone number becomes unverified unless the same change verifies
-// it (which only an administrator may); for each such attribute
-// sendAttributeCode is asked for a verification code, and the deliveries
-// are returned, in the order email, phone_number.
-func (e *Engine) UpdateAttributes(ctx context.Context, pool *storage.Pool, user *storage.User, attrs map[string]string) ([]CodeDelivery, error) {
-	u, err := e.updateUser(ctx, pool, user, func(u *storage.User) error {
-		return e.dir.UpdateAttributes(pool, u, attrs)
-	})
-	if err != nil {
-		return nil, err
-	}
-	var out []CodeDelivery
-	for _, name := range []string{"email", "phone_number"} {
-		v, ok := attrs[name]
-		if !ok || v == "" || u.Attributes[name+"_verified"] == "true" || user.Attributes[name] == v {
-			continue
-		}
-		d, err := e.sendAttributeCode(ctx, pool, u, name)
-		if err != nil {
-			return out, err
-		}
-		if d != nil {
-			out = append(out, *d)
-		}
-	}
-	return out, nil
-}
-
-// sendAttributeCode is where the code that verifies a user's changed email
-// address or phone number goes out; it says where it went, or nil when no
-// code was sent. Cognito sends one when the pool auto-verifies the
-// attribute. No code purpose for attribute verification exists yet
-// (VerifyUserAttribute would consume it), so none is sent: the attribute
-// stays unverified until an administrator verifies it. Sending one is a
-// call of issueAndSend (account.go) from here, with such a purpose.
-func (e *Engine) sendAttributeCode(ctx context.Context, pool *storage.Pool, u *storage.User, attr string) (*CodeDelivery, error) {
-	if !slices.Contains(pool.AutoVerifiedAttributes, attr) {
-		return nil, nil
-	}
-	e.cfg.Logger.DebugContext(ctx, "auth: no verification code sent for a changed attribute", "pool", pool.ID, "attribute", attr)
-	return nil, nil
 }
 
 // DeleteAttributes removes attributes from a user and stores the change

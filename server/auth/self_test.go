@@ -107,8 +107,8 @@ func TestUpdateAndDeleteAttributes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(deliveries) != 0 {
-		t.Errorf("deliveries %+v: no verification code is sent yet", deliveries)
+	if len(deliveries) != 1 || deliveries[0].AttributeName != "email" || deliveries[0].Destination != "b***@e***.com" {
+		t.Errorf("deliveries %+v: the new email gets a verification code", deliveries)
 	}
 	got := s.reload(t, u)
 	want := map[string]string{"email": "b@example.com", "email_verified": "false", "name": "B"}

@@ -28,12 +28,15 @@
 // Operations are typed functions registered with register, one file per
 // family (ops_pools.go, ops_clients.go, ops_domains.go,
 // ops_resource_servers.go, ops_groups.go, ops_users.go, ops_auth.go,
-// ops_self.go, ops_tokens.go) listed in registerOperations; they are
-// methods of service, which holds the directory, the auth engine and the
-// token minter:
+// ops_self.go, ops_tokens.go, ops_signup.go) listed in registerOperations;
+// they are methods of service, which holds the directory, the auth engine
+// and the token minter:
 //
 //	register(a, "DescribeUserPool", AuthSigV4, svc.describeUserPool)
 //	func (s *service) describeUserPool(ctx context.Context, in *describeUserPoolInput) (*describeUserPoolOutput, error)
+//
+// Access-token operations (GetUser, VerifyUserAttribute, …) authenticate
+// their caller with service.accessCaller (ops_self.go).
 //
 // Input and output types are plain structs whose field names are Cognito's
 // member names; dates are Timestamp. Errors come from the constructors in

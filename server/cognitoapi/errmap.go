@@ -29,6 +29,7 @@ var kindErrors = map[directory.Kind]func(msg string) *Error{
 	directory.KindExpiredCode:           ExpiredCode,
 	directory.KindTooManyRequests:       TooManyRequests,
 	directory.KindRefreshTokenReuse:     RefreshTokenReuse,
+	directory.KindCodeDeliveryFailure:   CodeDeliveryFailure,
 }
 
 // domainError finds the first *directory.Error in err's chain and answers

@@ -36,6 +36,7 @@ func TestDomainErrorTable(t *testing.T) {
 		{directory.KindExpiredCode, "ExpiredCodeException"},
 		{directory.KindTooManyRequests, "TooManyRequestsException"},
 		{directory.KindRefreshTokenReuse, "RefreshTokenReuseException"},
+		{directory.KindCodeDeliveryFailure, "CodeDeliveryFailureException"},
 	}
 	if len(tests) != len(kindErrors) {
 		t.Errorf("kindErrors has %d kinds, this test %d", len(kindErrors), len(tests))

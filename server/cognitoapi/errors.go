@@ -117,6 +117,12 @@ func UnsupportedTokenType(msg string) *Error {
 // rotation replaced, used after its grace period.
 func RefreshTokenReuse(msg string) *Error { return clientError("RefreshTokenReuseException", msg) }
 
+// CodeDeliveryFailure is CodeDeliveryFailureException: a code or an
+// invitation that could not be sent.
+func CodeDeliveryFailure(msg string) *Error {
+	return clientError("CodeDeliveryFailureException", msg)
+}
+
 // InternalError is InternalErrorException, HTTP 500. The framework answers it
 // for any error that is not an *Error and for panics; an operation has no
 // need to return it itself.

@@ -35,6 +35,7 @@ func registerOperations(a *API, svc *service) {
 	registerAuthOps(a, svc)
 	registerSelfOps(a, svc)
 	registerTokenOps(a, svc)
+	registerSignUpOps(a, svc)
 }
 
 // service holds what the operations drive. Its methods are the operations,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 
 	"github.com/gatehouse-id/gatehouse/server/directory"
@@ -110,6 +111,13 @@ type verificationMessageTemplateType struct {
 	DefaultEmailOption string  `json:",omitempty"`
 }
 
+// userAttributeUpdateSettingsType is Cognito's
+// UserAttributeUpdateSettingsType: the auto-verified attributes whose old
+// value stays until a change is verified (auth.Engine.UpdateUserAttributes).
+type userAttributeUpdateSettingsType struct {
+	AttributesRequireVerificationBeforeUpdate []string
+}
+
 // lambdaConfigType is always empty until triggers exist; Cognito answers
 // {} for a pool without triggers.
 type lambdaConfigType struct{}
@@ -138,6 +146,7 @@ type userPoolType struct {
 	UserPoolTier                string
 	UserPoolTags                map[string]string `json:",omitempty"`
 	AdminCreateUserConfig       *adminCreateUserConfigType
+	UserAttributeUpdateSettings *userAttributeUpdateSettingsType
 	Domain                      *string `json:",omitempty"`
 	CustomDomain                *string `json:",omitempty"`
 }
@@ -160,6 +169,7 @@ type poolSettings struct {
 	SmsVerificationMessage      *string
 	SmsAuthenticationMessage    *string
 	VerificationMessageTemplate *verificationMessageTemplateType
+	UserAttributeUpdateSettings *userAttributeUpdateSettingsType
 }
 
 type createUserPoolInput struct {
@@ -220,6 +230,12 @@ func (in *poolSettings) validate(v *validation) {
 		v.enum("verificationMessageTemplate.defaultEmailOption", in.VerificationMessageTemplate.DefaultEmailOption,
 			"CONFIRM_WITH_LINK", "CONFIRM_WITH_CODE")
 	}
+	if in.UserAttributeUpdateSettings != nil {
+		for i, a := range in.UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate {
+			v.enum(fmt.Sprintf("userAttributeUpdateSettings.attributesRequireVerificationBeforeUpdate.%d.member", i+1), a,
+				"phone_number", "email")
+		}
+	}
 }
 
 // apply puts the settings on p. A setting left out stays zero, which the
@@ -236,6 +252,10 @@ func (in *poolSettings) apply(p *storage.Pool) error {
 		return InvalidParameter("MfaConfiguration " + in.MfaConfiguration + " is not supported by this server yet; use OFF.")
 	}
 	p.AutoVerifiedAttributes = in.AutoVerifiedAttributes
+	p.AttributesRequireVerificationBeforeUpdate = nil
+	if in.UserAttributeUpdateSettings != nil {
+		p.AttributesRequireVerificationBeforeUpdate = slices.Clone(in.UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate)
+	}
 	p.MfaConfiguration = in.MfaConfiguration
 	p.DeletionProtection = in.DeletionProtection
 	p.UserPoolTier = in.UserPoolTier
@@ -438,6 +458,9 @@ func (s *service) poolType(p *storage.Pool, users int) *userPoolType {
 		AdminCreateUserConfig: &adminCreateUserConfigType{
 			AllowAdminCreateUserOnly:  p.AllowAdminCreateUserOnly,
 			UnusedAccountValidityDays: pp.TemporaryPasswordValidityDays,
+		},
+		UserAttributeUpdateSettings: &userAttributeUpdateSettingsType{
+			AttributesRequireVerificationBeforeUpdate: append([]string{}, p.AttributesRequireVerificationBeforeUpdate...),
 		},
 	}
 	if pp.PasswordHistorySize > 0 {

@@ -153,15 +153,9 @@ func readableAttributes(u *storage.User, c *storage.Client) []attributeType {
 	return attributeList(attrs)
 }
 
-// writable reports whether the client lets its users change an attribute:
-// those of its WriteAttributes or, when it names none, every attribute but
-// the verification flags, which only a code or an administrator sets.
-func writable(c *storage.Client, name string) bool {
-	if len(c.WriteAttributes) > 0 {
-		return slices.Contains(c.WriteAttributes, name)
-	}
-	return name != "email_verified" && name != "phone_number_verified"
-}
+// writable reports whether the client lets its users change an attribute
+// (directory.Writable, which SignUp applies too).
+func writable(c *storage.Client, name string) bool { return directory.Writable(c, name) }
 
 var errUnwritable = NotAuthorized("A client attempted to write unauthorized attribute")
 
@@ -205,7 +199,8 @@ func (s *service) updateUserAttributes(ctx context.Context, in *updateUserAttrib
 			return nil, errUnwritable
 		}
 	}
-	// Empty while no verification code is sent (Engine.UpdateAttributes).
+	// Where verification codes went (Engine.UpdateAttributes); a code that
+	// could not be sent is CodeDeliveryFailureException, the change stored.
 	deliveries, err := s.engine.UpdateAttributes(ctx, c.pool, c.user, attrs)
 	if err != nil {
 		return nil, err

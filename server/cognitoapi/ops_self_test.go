@@ -207,7 +207,7 @@ func TestUpdateUserAttributes(t *testing.T) {
 		t.Fatalf("UpdateUserAttributes: %v", err)
 	}
 	if len(out.CodeDeliveryDetailsList) != 0 {
-		t.Errorf("CodeDeliveryDetailsList = %+v; no code is sent yet", out.CodeDeliveryDetailsList)
+		t.Errorf("CodeDeliveryDetailsList = %+v; the pool verifies no attribute", out.CodeDeliveryDetailsList)
 	}
 	got, err := f.getUser(t, access)
 	if err != nil {

@@ -3,8 +3,8 @@ package cognitoapi
 import (
 	"context"
 	"fmt"
-	"slices"
 
+	"github.com/gatehouse-id/gatehouse/server/auth"
 	"github.com/gatehouse-id/gatehouse/server/directory"
 	"github.com/gatehouse-id/gatehouse/server/storage"
 )
@@ -93,6 +93,7 @@ func (s *service) adminCreateUser(ctx context.Context, in *adminCreateUserInput)
 	if password == "" {
 		password = directory.GeneratePassword(pool.PasswordPolicy)
 	}
+	invite := in.MessageAction != "SUPPRESS"
 	var u *storage.User
 	if in.MessageAction == "RESEND" {
 		// Resend the invitation of a user who never signed in, with a new
@@ -103,29 +104,34 @@ func (s *service) adminCreateUser(ctx context.Context, in *adminCreateUserInput)
 		if u.Status != storage.StatusForceChangePassword {
 			return nil, UnsupportedUserState("Resend not possible. " + u.Username + " status is not FORCE_CHANGE_PASSWORD.")
 		}
+		if err := auth.CheckInvitation(pool, u.Username, u.Attributes, in.DesiredDeliveryMediums); err != nil {
+			return nil, err
+		}
 		err = s.saveUser(ctx, pool, u, func(u *storage.User) error { return s.dir.SetPassword(pool, u, password, false) })
 		if err != nil {
 			return nil, err
 		}
 	} else {
+		if invite {
+			// Refused before the user exists, as Cognito does.
+			if err := auth.CheckInvitation(pool, in.Username, attrs, in.DesiredDeliveryMediums); err != nil {
+				return nil, err
+			}
+		}
 		u, err = s.dir.CreateUser(ctx, pool, directory.NewUser{
 			Username: in.Username, Attributes: attrs, Password: password, Temporary: true,
+			ForceAlias: in.ForceAliasCreation,
 		})
 		if err != nil {
 			return nil, err
 		}
 	}
-	if in.MessageAction != "SUPPRESS" {
-		mediums := in.DesiredDeliveryMediums
-		if len(mediums) == 0 {
-			mediums = []string{"SMS"} // Cognito's default
+	if invite {
+		// The user exists even when the message could not go out; RESEND
+		// tries again (CodeDeliveryFailureException).
+		if err := s.engine.SendInvitation(ctx, pool, u, password, in.DesiredDeliveryMediums); err != nil {
+			return nil, err
 		}
-		// No mail or SMS sender exists yet: say what would have gone out,
-		// never the password.
-		s.log.InfoContext(ctx, "cognitoapi: invitation not sent, no message sender is configured",
-			"pool", pool.ID, "username", u.Username, "mediums", mediums,
-			"email", slices.Contains(mediums, "EMAIL") && u.Attributes["email"] != "",
-			"sms", slices.Contains(mediums, "SMS") && u.Attributes["phone_number"] != "")
 	}
 	return &adminCreateUserOutput{User: newUserType(u)}, nil
 }

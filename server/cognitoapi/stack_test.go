@@ -26,6 +26,8 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/server/auth"
 	"github.com/gatehouse-id/gatehouse/server/directory"
+	"github.com/gatehouse-id/gatehouse/server/notify"
+	"github.com/gatehouse-id/gatehouse/server/notify/notifytest"
 	"github.com/gatehouse-id/gatehouse/server/secret"
 	"github.com/gatehouse-id/gatehouse/server/storage/sqlstore"
 	"github.com/gatehouse-id/gatehouse/server/tokens"
@@ -34,8 +36,10 @@ import (
 // The operation tests run the real stack — SQLite in a temp file, the
 // directory, the token minter and the auth engine, assembled as
 // server.New does — behind the API on httptest, and drive it with the real
-// AWS SDK. The domain's clock is a testClock the tests move (lockout,
-// expiry); the API's SigV4 clock is the real one, since the SDK signs with it.
+// AWS SDK. Mail goes over SMTP to a recording sink and SMS to a recording
+// webhook (notifytest), through the real notify.Notifier. The domain's
+// clock is a testClock the tests move (lockout, expiry); the API's SigV4
+// clock is the real one, since the SDK signs with it.
 
 const (
 	testRegion  = "us-west-2"
@@ -71,6 +75,8 @@ type stack struct {
 	dir    *directory.Directory
 	clock  *testClock
 	logs   *logBuffer
+	mail   *notifytest.SMTP    // every mail the server sends
+	sms    *notifytest.SMSSink // every SMS the server sends
 }
 
 func newStack(t *testing.T) *stack {
@@ -88,9 +94,15 @@ func newStack(t *testing.T) *stack {
 	dir := directory.New(directory.Config{Store: store, Sealer: sealer, Region: "us-east-1",
 		Argon2: directory.Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1}, Now: clock.Now})
 	minter := tokens.New(tokens.Config{Store: store, Sealer: sealer, Now: clock.Now})
-	engine := auth.New(auth.Config{Dir: dir, Minter: minter, Sealer: sealer, Now: clock.Now,
-		Issuer: func(poolID string) string { return testIssuer + poolID }})
 	logs := &logBuffer{}
+	mail, sms := notifytest.NewSMTP(t, notifytest.SMTPConfig{}), notifytest.NewSMS(t)
+	notifier, err := notify.New(notify.Config{SMTPURL: mail.URL(), SMSWebhookURL: sms.URL(), PublicHost: "gatehouse.test",
+		Logger: newLogger(logs)})
+	if err != nil {
+		t.Fatalf("notify.New: %v", err)
+	}
+	engine := auth.New(auth.Config{Dir: dir, Minter: minter, Sealer: sealer, Now: clock.Now, Notifier: notifier,
+		Issuer: func(poolID string) string { return testIssuer + poolID }})
 	api := New(Config{
 		Credentials: testCreds,
 		Logger:      newLogger(logs),
@@ -102,7 +114,7 @@ func newStack(t *testing.T) *stack {
 	})
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
-	st := &stack{srv: srv, minter: minter, engine: engine, dir: dir, clock: clock, logs: logs}
+	st := &stack{srv: srv, minter: minter, dir: dir, engine: engine, clock: clock, logs: logs, mail: mail, sms: sms}
 	st.admin = st.client(adminCreds(testCreds.SecretAccessKey))
 	st.public = st.client(nil)
 	return st

@@ -27,19 +27,39 @@ import (
 //	LimitExceeded (*CodeLimitError)               the caller's change applied
 //
 // Every front — the hosted UI, and the Cognito API's SignUp, ConfirmSignUp,
-// ResendConfirmationCode, ForgotPassword and ConfirmForgotPassword — goes
-// through these two functions (server/auth's account flows wrap them).
+// ResendConfirmationCode, ForgotPassword, ConfirmForgotPassword,
+// AdminResetUserPassword, GetUserAttributeVerificationCode and
+// VerifyUserAttribute — goes through these two functions (server/auth's
+// account flows wrap them).
 
-// Purposes of one-time codes.
+// Purposes of one-time codes. An attribute's verification code has a
+// purpose of its own per attribute (VerifyCodePurpose), so that a pending
+// email change and a pending phone change do not void each other.
 const (
 	CodeSignUp         = "signup"
 	CodeForgotPassword = "forgot_password"
+	CodeVerifyEmail    = "verify_email"
+	CodeVerifyPhone    = "verify_phone_number"
 )
 
-// Code limits. Lifetimes are Cognito's: a sign-up confirmation code is
-// valid 24 hours, a password-reset code one hour.
+// VerifyCodePurpose is the purpose of the verification code of attribute
+// (email or phone_number); "" for any other attribute.
+func VerifyCodePurpose(attribute string) string {
+	switch attribute {
+	case "email":
+		return CodeVerifyEmail
+	case "phone_number":
+		return CodeVerifyPhone
+	}
+	return ""
+}
+
+// Code limits. Lifetimes are Cognito's: a sign-up confirmation code and
+// an attribute verification code are valid 24 hours, a password-reset
+// code one hour.
 const (
 	SignUpCodeLifetime         = 24 * time.Hour
+	VerifyCodeLifetime         = 24 * time.Hour
 	ForgotPasswordCodeLifetime = time.Hour
 	// CodeResendCooldown is the least time between two codes of a purpose.
 	CodeResendCooldown = time.Minute
@@ -52,8 +72,11 @@ const (
 
 // CodeLifetime is how long a code of purpose is valid.
 func CodeLifetime(purpose string) time.Duration {
-	if purpose == CodeSignUp {
+	switch purpose {
+	case CodeSignUp:
 		return SignUpCodeLifetime
+	case CodeVerifyEmail, CodeVerifyPhone:
+		return VerifyCodeLifetime
 	}
 	return ForgotPasswordCodeLifetime
 }
@@ -95,6 +118,13 @@ var ErrLimitExceeded = &Error{Kind: KindLimitExceeded}
 // a *CodeLimitError within CodeResendCooldown of the last code of the
 // purpose or past MaxCodeSendsPerHour.
 func (d *Directory) NewCode(u *storage.User, purpose, attribute string) (string, error) {
+	return d.NewPendingCode(u, purpose, attribute, "")
+}
+
+// NewPendingCode is NewCode for a code that verifies value, a new value of
+// attribute not yet on u (see storage.OneTimeCode.Value); the caller sends
+// the code to value.
+func (d *Directory) NewPendingCode(u *storage.User, purpose, attribute, value string) (string, error) {
 	now := d.Now()
 	prev, had := u.Codes[purpose]
 	sends, window := 1, now
@@ -119,7 +149,7 @@ func (d *Directory) NewCode(u *storage.User, purpose, attribute string) (string,
 		codes = map[string]storage.OneTimeCode{}
 	}
 	codes[purpose] = storage.OneTimeCode{Hash: d.codeHash(u, purpose, code), CreatedAt: now,
-		ExpiresAt: now.Add(CodeLifetime(purpose)), Attribute: attribute, Sends: sends, WindowStart: window}
+		ExpiresAt: now.Add(CodeLifetime(purpose)), Attribute: attribute, Value: value, Sends: sends, WindowStart: window}
 	u.Codes = codes
 	return code, nil
 }
@@ -153,13 +183,15 @@ func (d *Directory) codeKey() []byte {
 
 // ConsumeCode checks a code of purpose for the user sub in one
 // transaction. A right code in time is removed (it works once) and apply
-// makes the change it was sent for (confirm the user, set a password);
-// the user is then stored. A wrong code counts an attempt and the
+// makes the change it was sent for (confirm the user, set a password),
+// within the transaction (ctx carries it, for changes to other users such
+// as TakeAliases); apply still finds the code in u.Codes (PendingCode: where
+// it went, the value it verifies). The user is then stored. A wrong code counts an attempt and the
 // MaxCodeAttempts-th voids the code: ErrCodeMismatch, then ErrCodeAttempts.
 // No pending code, or an expired one: ErrCodeExpired. An error of apply
 // leaves the code and the user as they were.
 func (d *Directory) ConsumeCode(ctx context.Context, pool *storage.Pool, sub, purpose, code string,
-	apply func(u *storage.User) error) (*storage.User, error) {
+	apply func(ctx context.Context, u *storage.User) error) (*storage.User, error) {
 	var out *storage.User
 	var verdict error
 	err := d.store.InTx(ctx, func(ctx context.Context) error {
@@ -192,10 +224,10 @@ func (d *Directory) ConsumeCode(ctx context.Context, pool *storage.Pool, sub, pu
 			return d.store.UpdateUser(ctx, u)
 		}
 		u.Codes = maps.Clone(u.Codes)
-		delete(u.Codes, purpose)
-		if err := apply(u); err != nil {
+		if err := apply(ctx, u); err != nil {
 			return err
 		}
+		delete(u.Codes, purpose)
 		if err := d.SaveUser(ctx, pool, u); err != nil {
 			return err
 		}

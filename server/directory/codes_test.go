@@ -35,7 +35,7 @@ func issue(t *testing.T, td *testDir, pool *storage.Pool, u *storage.User, purpo
 	return code
 }
 
-func confirm(u *storage.User) error {
+func confirm(_ context.Context, u *storage.User) error {
 	u.Status = storage.StatusConfirmed
 	return nil
 }
@@ -57,7 +57,7 @@ func TestCodeIsHashedAndSingleUse(t *testing.T) {
 	if got := pc.ExpiresAt.Sub(pc.CreatedAt); got != 24*time.Hour {
 		t.Fatalf("sign-up code lifetime %v", got)
 	}
-	got, err := td.ConsumeCode(ctx, pool, u.Sub, CodeSignUp, " "+code+" ", func(u *storage.User) error { return confirm(u) })
+	got, err := td.ConsumeCode(ctx, pool, u.Sub, CodeSignUp, " "+code+" ", func(ctx context.Context, u *storage.User) error { return confirm(ctx, u) })
 	if err != nil || got.Status != storage.StatusConfirmed {
 		t.Fatalf("consume: %v %v", got, err)
 	}
@@ -117,7 +117,7 @@ func TestCodeErrors(t *testing.T) {
 		pool := td.pool(t, nil)
 		u := codeUser(t, td, pool)
 		code := issue(t, td, pool, u, CodeForgotPassword)
-		_, err := td.ConsumeCode(ctx, pool, u.Sub, CodeForgotPassword, code, func(u *storage.User) error {
+		_, err := td.ConsumeCode(ctx, pool, u.Sub, CodeForgotPassword, code, func(_ context.Context, u *storage.User) error {
 			return td.SetPassword(pool, u, "weak", true)
 		})
 		wantKind(t, err, KindInvalidPassword)
@@ -231,5 +231,46 @@ func TestCodeResendLimits(t *testing.T) {
 	td.now = td.now.Add(time.Hour)
 	if _, err := td.NewCode(stored, CodeSignUp, "email"); err != nil {
 		t.Fatalf("an hour later: %v", err)
+	}
+}
+
+// TestPendingCode: an attribute verification code lives 24 hours, carries
+// the value it verifies, and apply still sees it.
+func TestPendingCode(t *testing.T) {
+	td := newTestDir(t)
+	pool := td.pool(t, nil)
+	u := codeUser(t, td, pool)
+	ctx := context.Background()
+	if VerifyCodePurpose("email") != CodeVerifyEmail || VerifyCodePurpose("phone_number") != CodeVerifyPhone || VerifyCodePurpose("name") != "" {
+		t.Fatal("VerifyCodePurpose")
+	}
+	code, err := td.NewPendingCode(u, CodeVerifyEmail, "email", "cody@new.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := td.SaveUser(ctx, pool, u); err != nil {
+		t.Fatal(err)
+	}
+	// A code of another attribute is a purpose of its own.
+	if _, err := td.NewCode(u, CodeVerifyPhone, "phone_number"); err != nil {
+		t.Fatalf("phone code beside the email code: %v", err)
+	}
+	pc, ok := PendingCode(u, CodeVerifyEmail)
+	if !ok || pc.Value != "cody@new.example" || pc.ExpiresAt.Sub(pc.CreatedAt) != VerifyCodeLifetime {
+		t.Fatalf("pending code %+v", pc)
+	}
+	got, err := td.ConsumeCode(ctx, pool, u.Sub, CodeVerifyEmail, code, func(_ context.Context, u *storage.User) error {
+		c, ok := PendingCode(u, CodeVerifyEmail)
+		if !ok || c.Value != "cody@new.example" {
+			t.Errorf("apply sees %+v, %v", c, ok)
+		}
+		u.Attributes["email"] = c.Value
+		return nil
+	})
+	if err != nil || got.Attributes["email"] != "cody@new.example" {
+		t.Fatalf("ConsumeCode: %v, %v", got, err)
+	}
+	if _, ok := PendingCode(got, CodeVerifyEmail); ok {
+		t.Errorf("the code outlived its use")
 	}
 }

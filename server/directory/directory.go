@@ -132,6 +132,16 @@ func normalizeSettings(p *storage.Pool) error {
 			return newErr(KindInvalidParameter, "Invalid AutoVerifiedAttributes value %q", a)
 		}
 	}
+	for _, a := range p.AttributesRequireVerificationBeforeUpdate {
+		if a != "email" && a != "phone_number" {
+			return newErr(KindInvalidParameter, "Invalid AttributesRequireVerificationBeforeUpdate value %q", a)
+		}
+		if !slices.Contains(p.AutoVerifiedAttributes, a) {
+			// Cognito's answer to a pool that would keep an old value
+			// waiting for a code it never sends.
+			return newErr(KindInvalidParameter, "The attribute %s in AttributesRequireVerificationBeforeUpdate must also be in AutoVerifiedAttributes.", a)
+		}
+	}
 	if p.MfaConfiguration == "" {
 		p.MfaConfiguration = "OFF"
 	}

@@ -138,6 +138,17 @@ func TestCreatePoolValidation(t *testing.T) {
 		}, kind: KindInvalidParameter},
 		{name: "auto-verified email", edit: func(p *storage.Pool) { p.AutoVerifiedAttributes = []string{"email"} }},
 		{name: "auto-verified name", edit: func(p *storage.Pool) { p.AutoVerifiedAttributes = []string{"name"} }, kind: KindInvalidParameter},
+		{name: "old email kept until verified", edit: func(p *storage.Pool) {
+			p.AutoVerifiedAttributes = []string{"email"}
+			p.AttributesRequireVerificationBeforeUpdate = []string{"email"}
+		}},
+		{name: "old value kept of an attribute not auto-verified", edit: func(p *storage.Pool) {
+			p.AutoVerifiedAttributes = []string{"email"}
+			p.AttributesRequireVerificationBeforeUpdate = []string{"phone_number"}
+		}, kind: KindInvalidParameter},
+		{name: "old name kept until verified", edit: func(p *storage.Pool) {
+			p.AttributesRequireVerificationBeforeUpdate = []string{"name"}
+		}, kind: KindInvalidParameter},
 		{name: "required standard attribute", edit: func(p *storage.Pool) {
 			p.Schema = []storage.SchemaAttribute{{Name: "email", Required: true, Mutable: true}}
 		}},

@@ -256,6 +256,43 @@ func TestPhoneAlias(t *testing.T) {
 	wantKind(t, err, KindAliasExists)
 }
 
+// TestForceAlias: ForceAliasCreation moves a verified alias to the new
+// holder; the old one keeps the address, unverified.
+func TestForceAlias(t *testing.T) {
+	td := newTestDir(t)
+	ctx := context.Background()
+	p := td.pool(t, func(p *storage.Pool) { p.AliasAttributes = []string{"email", "phone_number"} })
+	verified := map[string]string{"email": "x@example.com", "email_verified": "true",
+		"phone_number": "+442071838750", "phone_number_verified": "true"}
+	old, err := td.CreateUser(ctx, p, NewUser{Username: "old", Attributes: verified})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = td.CreateUser(ctx, p, NewUser{Username: "new", Attributes: verified})
+	wantKind(t, err, KindAliasExists)
+	nu, err := td.CreateUser(ctx, p, NewUser{Username: "new", Attributes: verified, ForceAlias: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, login := range []string{"x@example.com", "+442071838750"} {
+		if got, err := td.FindUser(ctx, p, login); err != nil || got.Sub != nu.Sub {
+			t.Errorf("FindUser(%s) = %v, %v", login, got, err)
+		}
+	}
+	got, _ := td.GetUserBySub(ctx, p.ID, old.Sub)
+	if got.Attributes["email"] != "x@example.com" || got.Attributes["email_verified"] != "false" ||
+		got.Attributes["phone_number_verified"] != "false" {
+		t.Errorf("the old holder: %v", got.Attributes)
+	}
+	// Addresses that are usernames are never taken.
+	ep := td.pool(t, func(p *storage.Pool) { p.UsernameAttributes = []string{"email"} })
+	if _, err := td.CreateUser(ctx, ep, NewUser{Username: "y@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = td.CreateUser(ctx, ep, NewUser{Username: "y@example.com", ForceAlias: true})
+	wantKind(t, err, KindUsernameExists)
+}
+
 func TestAttributeValidation(t *testing.T) {
 	td := newTestDir(t)
 	ctx := context.Background()

@@ -28,6 +28,10 @@ type NewUser struct {
 	// Status of the new user: UNCONFIRMED after sign-up, CONFIRMED, or
 	// FORCE_CHANGE_PASSWORD (implied by Temporary).
 	Status string
+	// ForceAlias takes a verified email or phone alias from the user who
+	// holds it (Cognito's ForceAliasCreation) instead of refusing with
+	// AliasExists.
+	ForceAlias bool
 }
 
 // UsesEmailAsUsername reports whether users of the pool sign in with an
@@ -133,6 +137,11 @@ func (d *Directory) CreateUser(ctx context.Context, pool *storage.Pool, nu NewUs
 	}
 	setKeys(pool, u)
 	err := d.store.InTx(ctx, func(ctx context.Context) error {
+		if nu.ForceAlias {
+			if err := d.TakeAliases(ctx, pool, u); err != nil {
+				return err
+			}
+		}
 		if err := d.checkKeysFree(ctx, pool, u); err != nil {
 			return err
 		}
@@ -187,6 +196,63 @@ func (d *Directory) checkKeysFree(ctx context.Context, pool *storage.Pool, u *st
 	}
 	return nil
 }
+
+// TakeAliases moves u's verified email and phone aliases from any other
+// user who holds them: that user's address stays but becomes unverified,
+// so it no longer signs them in (Cognito's ForceAliasCreation). Addresses
+// that are usernames (UsernameAttributes) are never taken. Call it inside
+// the transaction that stores u.
+func (d *Directory) TakeAliases(ctx context.Context, pool *storage.Pool, u *storage.User) error {
+	setKeys(pool, u)
+	for _, a := range []struct {
+		attr, key string
+		username  bool
+		get       func(ctx context.Context, poolID, key string) (*storage.User, error)
+	}{
+		{"email", u.EmailKey, UsesEmailAsUsername(pool), d.store.GetUserByEmailKey},
+		{"phone_number", u.PhoneKey, UsesPhoneAsUsername(pool), d.store.GetUserByPhoneKey},
+	} {
+		if a.key == "" || a.username {
+			continue
+		}
+		other, err := a.get(ctx, pool.ID, a.key)
+		if errors.Is(err, storage.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if other.Sub == u.Sub {
+			continue
+		}
+		other.Attributes = maps.Clone(other.Attributes)
+		other.Attributes[a.attr+"_verified"] = "false"
+		setKeys(pool, other)
+		other.UpdatedAt = d.Now()
+		if err := d.store.UpdateUser(ctx, other); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Writable reports whether a client lets its users write an attribute
+// (SignUp, UpdateUserAttributes, DeleteUserAttributes): those of its
+// WriteAttributes or, when it names none, every attribute but the
+// verification flags, which only a code or an administrator sets. A nil
+// client is an administrator, who may write any.
+func Writable(c *storage.Client, name string) bool {
+	switch {
+	case c == nil:
+		return true
+	case len(c.WriteAttributes) > 0:
+		return slices.Contains(c.WriteAttributes, name)
+	}
+	return name != "email_verified" && name != "phone_number_verified"
+}
+
+// ErrUnauthorizedAttribute refuses an attribute the client may not write.
+var ErrUnauthorizedAttribute = &Error{Kind: KindNotAuthorized, Msg: "A client attempted to write unauthorized attribute"}
 
 // FindUser looks a user up by what they type to sign in: the username, or
 // the email or phone number when the pool uses them as usernames or aliases.

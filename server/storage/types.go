@@ -11,7 +11,11 @@ type Pool struct {
 	UsernameAttributes     []string `json:"username_attributes,omitempty"` // email, phone_number
 	AliasAttributes        []string `json:"alias_attributes,omitempty"`    // email, phone_number, preferred_username
 	AutoVerifiedAttributes []string `json:"auto_verified_attributes,omitempty"`
-	CaseSensitive          bool     `json:"case_sensitive"`
+	// AttributesRequireVerificationBeforeUpdate (Cognito's
+	// UserAttributeUpdateSettings) lists the auto-verified attributes whose
+	// old value stays until a change is verified by code.
+	AttributesRequireVerificationBeforeUpdate []string `json:"attributes_require_verification_before_update,omitempty"`
+	CaseSensitive                             bool     `json:"case_sensitive"`
 
 	PasswordPolicy PasswordPolicy    `json:"password_policy"`
 	Schema         []SchemaAttribute `json:"schema"`
@@ -183,6 +187,10 @@ type OneTimeCode struct {
 	Attempts  int       `json:"attempts,omitempty"`
 	// Attribute is where it went: email or phone_number.
 	Attribute string `json:"attribute,omitempty"`
+	// Value is the new value of Attribute that the code verifies, when the
+	// pool keeps the old one until then (AttributesRequireVerificationBeforeUpdate);
+	// empty: the code verifies the attribute's current value.
+	Value string `json:"value,omitempty"`
 	// Sends counts the codes sent for this purpose since WindowStart.
 	Sends       int       `json:"sends,omitempty"`
 	WindowStart time.Time `json:"window_start,omitempty"`
