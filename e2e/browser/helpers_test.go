@@ -364,10 +364,13 @@ func click(t *testing.T, ctx context.Context, css string) {
 	}
 }
 
-// text is an element's text.
+// text is the text of the first element css selects, on the loaded page
+// (an evaluation: chromedp's Text polls, which costs a tenth of a second a
+// call); "" when there is none.
 func text(t *testing.T, ctx context.Context, css string) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(css)))
+	sel, _ := json.Marshal(css)
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const e = document.querySelector(` + string(sel) + `); return e ? e.innerText : "" })()`))
 	if err != nil {
 		t.Fatalf("text of %s at %s: %v", css, location(ctx), err)
 	}
