@@ -370,7 +370,7 @@ func click(t *testing.T, ctx context.Context, css string) {
 func text(t *testing.T, ctx context.Context, css string) string {
 	t.Helper()
 	sel, _ := json.Marshal(css)
-	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const e = document.querySelector(` + string(sel) + `); return e ? e.innerText : "" })()`))
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const e = document.querySelector(`+string(sel)+`); return e ? e.innerText : "" })()`))
 	if err != nil {
 		t.Fatalf("text of %s at %s: %v", css, location(ctx), err)
 	}
