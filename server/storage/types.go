@@ -252,6 +252,22 @@ type AuthRequest struct {
 	Sub       string    `json:"sub,omitempty"`
 	AuthTime  time.Time `json:"auth_time,omitempty"`
 	EventID   string    `json:"event_id,omitempty"`
+	// Upstream is set while the user signs in at an upstream identity
+	// provider (identity_provider, idp_identifier): what its answer at
+	// /oauth2/idpresponse or /saml2/idpresponse is checked against.
+	Upstream *UpstreamLogin `json:"upstream,omitempty"`
+}
+
+// UpstreamLogin is one redirect to an upstream identity provider: the
+// provider's name and federation.LoginState's values (OAuth state, OIDC
+// nonce, PKCE verifier, redirect_uri), or the SAML AuthnRequest's ID.
+type UpstreamLogin struct {
+	Provider      string `json:"provider"`
+	State         string `json:"state"`
+	Nonce         string `json:"nonce,omitempty"`
+	PKCEVerifier  string `json:"pkce_verifier,omitempty"`
+	CallbackURL   string `json:"callback_url,omitempty"`
+	SAMLRequestID string `json:"saml_request_id,omitempty"`
 }
 
 // Session is a browser SSO session; the cookie carries a secret whose hash
@@ -337,4 +353,24 @@ type Domain struct {
 	CertificateArn      string    `json:"certificate_arn,omitempty"`
 	ManagedLoginVersion int       `json:"managed_login_version"`
 	CreatedAt           time.Time `json:"created_at"`
+}
+
+// IdentityProvider is an upstream identity provider of a pool (Cognito's
+// IdentityProviderType).
+type IdentityProvider struct {
+	PoolID string `json:"pool_id"`
+	// Name is Cognito's ProviderName.
+	Name string `json:"name"`
+	// Type is a federation provider type: OIDC, Google, Facebook,
+	// SignInWithApple, LoginWithAmazon, SAML.
+	Type string `json:"type"`
+	// Details are Cognito's ProviderDetails; the directory seals the secret
+	// ones (client_secret, private_key) before they are stored.
+	Details map[string]string `json:"details"`
+	// AttributeMapping maps a pool attribute to an upstream claim or SAML
+	// attribute.
+	AttributeMapping map[string]string `json:"attribute_mapping,omitempty"`
+	IdpIdentifiers   []string          `json:"idp_identifiers,omitempty"`
+	CreatedAt        time.Time         `json:"created_at"`
+	UpdatedAt        time.Time         `json:"updated_at"`
 }
