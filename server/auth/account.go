@@ -691,20 +691,10 @@ func mailTemplate(pool *storage.Pool) notify.Template {
 }
 
 // poolMail is def with the pool's own subject and message, where it has
-// them; a message without markup is sent as text, one with markup as HTML.
+// them; the mail has a text and an HTML part either way (notify's
+// Template.WithMessage).
 func poolMail(pool *storage.Pool, def notify.Template, subjectKey, messageKey string) notify.Template {
-	t := def
-	if s := pool.Messages[subjectKey]; s != "" {
-		t.Subject = s
-	}
-	if m := pool.Messages[messageKey]; m != "" {
-		t.HTML = m
-		t.Text = ""
-		if !strings.Contains(m, "<") {
-			t.Text = m
-		}
-	}
-	return t
+	return def.WithMessage(pool.Messages[subjectKey], pool.Messages[messageKey])
 }
 
 func smsTemplate(pool *storage.Pool) string {

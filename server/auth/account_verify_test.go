@@ -313,7 +313,7 @@ func TestSendInvitation(t *testing.T) {
 		t.Fatalf("%d messages", box.count())
 	}
 	m, sms := box.mail[0], box.sms[0]
-	if m.To != "ida@example.com" || m.Subject != "Join us" || m.Text != "" ||
+	if m.To != "ida@example.com" || m.Subject != "Join us" || m.Text != "Hi ida: Tmp<1>&Pass" ||
 		!strings.Contains(m.HTML, "<p>Hi ida: <b>Tmp&lt;1&gt;&amp;Pass</b></p>") {
 		t.Errorf("mail %+v", m)
 	}

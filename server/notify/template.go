@@ -3,7 +3,10 @@ package notify
 import (
 	"html"
 	"net/url"
+	"slices"
 	"strings"
+
+	nethtml "golang.org/x/net/html"
 )
 
 // Variables of Render and RenderHTML, and the placeholders they fill
@@ -170,3 +173,192 @@ const (
 	SMSInvitation     = "Your username is {username} and temporary password is {####}. "
 	SMSAuthentication = "Your authentication code is {####}. "
 )
+
+// WithMessage is t with a pool's own subject and message where they are
+// set (Cognito's EmailSubject and EmailMessage; "" keeps t's). Cognito
+// takes one message, which may be HTML; the mail still gets both parts,
+// so that every reader shows it and spam filters do not frown on a lone
+// HTML part. A message with markup is the HTML part and its text (tags
+// dropped, entities decoded, paragraphs and line breaks kept, a link's
+// address after its words) the text part. A message without markup is the
+// text part and, escaped with its line breaks kept, the HTML part.
+// Placeholders pass through both conversions unchanged.
+func (t Template) WithMessage(subject, message string) Template {
+	if subject != "" {
+		t.Subject = subject
+	}
+	switch {
+	case message == "":
+	case hasMarkup(message):
+		t.HTML, t.Text = message, htmlToText(message)
+	default:
+		t.Text, t.HTML = message, textToHTML(message)
+	}
+	return t
+}
+
+// hasMarkup reports whether s holds an HTML tag or entity; a lone "<" in
+// "a < b" is text.
+func hasMarkup(s string) bool {
+	z := nethtml.NewTokenizer(strings.NewReader(s))
+	for {
+		switch z.Next() {
+		case nethtml.ErrorToken:
+			return false
+		case nethtml.StartTagToken, nethtml.EndTagToken, nethtml.SelfClosingTagToken, nethtml.CommentToken, nethtml.DoctypeToken:
+			return true
+		case nethtml.TextToken:
+			if string(z.Raw()) != string(z.Text()) { // an entity was decoded
+				return true
+			}
+		}
+	}
+}
+
+// textToHTML writes a plain message as an HTML fragment: a paragraph per
+// blank-line-separated block, <br> for the other line breaks.
+func textToHTML(s string) string {
+	s = strings.ReplaceAll(strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n")), "\r", "\n")
+	var b strings.Builder
+	for i, para := range strings.Split(s, "\n\n") {
+		if para = strings.TrimSpace(para); para == "" {
+			continue
+		}
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString("<p>" + strings.ReplaceAll(html.EscapeString(para), "\n", "<br>\n") + "</p>")
+	}
+	return b.String()
+}
+
+// Elements that end a line of text, and those that end a paragraph.
+var (
+	lineTags = map[string]bool{"br": true, "tr": true, "li": true, "dt": true, "dd": true}
+	paraTags = map[string]bool{"p": true, "div": true, "table": true, "ul": true, "ol": true, "dl": true, "blockquote": true,
+		"pre": true, "h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true, "hr": true, "section": true,
+		"article": true, "header": true, "footer": true, "body": true, "center": true}
+	hiddenTags = map[string]bool{"head": true, "title": true, "style": true, "script": true, "template": true}
+)
+
+// htmlToText is the text a reader sees in an HTML message: whitespace
+// collapsed as a browser does, block elements on lines of their own, a
+// link followed by its address in angle brackets (RFC 3986 Appendix C)
+// when the address is not its text, images by their alt text.
+func htmlToText(s string) string {
+	z := nethtml.NewTokenizer(strings.NewReader(s))
+	var b strings.Builder
+	hidden := 0
+	var href string
+	linkStart := -1
+	for {
+		tt := z.Next()
+		if tt == nethtml.ErrorToken {
+			break
+		}
+		name, hasAttr := z.TagName()
+		tag := string(name)
+		switch tt {
+		case nethtml.TextToken:
+			if hidden == 0 {
+				b.WriteString(collapse(string(z.Text())))
+			}
+		case nethtml.StartTagToken, nethtml.SelfClosingTagToken:
+			var alt string
+			for hasAttr {
+				var k, v []byte
+				k, v, hasAttr = z.TagAttr()
+				switch string(k) {
+				case "href":
+					href = string(v)
+				case "alt":
+					alt = string(v)
+				}
+			}
+			switch {
+			case hiddenTags[tag]:
+				if tt == nethtml.StartTagToken {
+					hidden++
+				}
+			case tag == "br":
+				b.WriteString("\n")
+			case lineTags[tag]:
+				endLines(&b, 1)
+			case paraTags[tag]:
+				endLines(&b, 2)
+			case tag == "a":
+				linkStart = b.Len()
+				if tt == nethtml.SelfClosingTagToken {
+					linkStart = -1
+				}
+			case tag == "img" && hidden == 0:
+				b.WriteString(alt)
+			}
+			if tag != "a" {
+				href = ""
+			}
+		case nethtml.EndTagToken:
+			switch {
+			case hiddenTags[tag]:
+				hidden = max(0, hidden-1)
+			case lineTags[tag]:
+				endLines(&b, 1)
+			case paraTags[tag]:
+				endLines(&b, 2)
+			case tag == "a" && linkStart >= 0:
+				words := strings.TrimSpace(b.String()[linkStart:])
+				if href != "" && href != words && !strings.HasPrefix(strings.ToLower(href), "mailto:") {
+					b.WriteString(" <" + href + ">")
+				}
+				linkStart, href = -1, ""
+			}
+		}
+	}
+	// Lines trimmed, at most one blank line in a row.
+	lines := strings.Split(b.String(), "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if l == "" && (len(out) == 0 || out[len(out)-1] == "") {
+			continue
+		}
+		out = append(out, l)
+	}
+	return strings.TrimSpace(strings.Join(out, "\n"))
+}
+
+// endLines ends b with at least n line breaks, spaces aside: blocks in a
+// row make one break between them, not one each.
+func endLines(b *strings.Builder, n int) {
+	have := 0
+	for _, c := range slices.Backward([]byte(b.String())) {
+		if c == '\n' {
+			have++
+		} else if c != ' ' {
+			break
+		}
+	}
+	b.WriteString(strings.Repeat("\n", max(0, n-have)))
+}
+
+// collapse writes HTML text as a browser lays it out: each run of
+// whitespace one space.
+func collapse(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		if r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' {
+			space = true
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	if space {
+		b.WriteByte(' ')
+	}
+	return b.String()
+}
