@@ -30,6 +30,7 @@ type Store interface {
 	OAuthStore
 	FamilyStore
 	EventStore
+	IdentityProviderStore
 
 	// InTx runs fn in one transaction carried by the ctx it is given; fn's
 	// error (or a panic) rolls it back. Nested calls join the outer one.
@@ -167,4 +168,22 @@ type FamilyStore interface {
 type EventStore interface {
 	CreateAuthEvent(ctx context.Context, e *AuthEvent) error
 	ListAuthEvents(ctx context.Context, poolID, sub string, limit int) ([]*AuthEvent, error)
+}
+
+// IdentityProviderStore keeps a pool's upstream identity providers. A name
+// is unique in its pool, and so is each IdpIdentifier across the pool's
+// providers: a write that would reuse one is ErrAlreadyExists.
+type IdentityProviderStore interface {
+	CreateIdentityProvider(ctx context.Context, p *IdentityProvider) error
+	GetIdentityProvider(ctx context.Context, poolID, name string) (*IdentityProvider, error)
+	// GetIdentityProviderByIdentifier finds the provider that lists
+	// identifier (matched exactly) in its IdpIdentifiers.
+	GetIdentityProviderByIdentifier(ctx context.Context, poolID, identifier string) (*IdentityProvider, error)
+	// ListIdentityProviders returns up to limit providers whose name sorts
+	// after the cursor, in name order.
+	ListIdentityProviders(ctx context.Context, poolID, after string, limit int) ([]*IdentityProvider, error)
+	// UpdateIdentityProvider replaces the stored provider of p's name,
+	// identifiers included.
+	UpdateIdentityProvider(ctx context.Context, p *IdentityProvider) error
+	DeleteIdentityProvider(ctx context.Context, poolID, name string) error
 }

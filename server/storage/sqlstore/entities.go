@@ -138,7 +138,8 @@ func (s *Store) DeletePool(ctx context.Context, id string) error {
 			return err
 		}
 		for _, table := range []string{"clients", "users", "groups", "group_members", "resource_servers", "domains",
-			"signing_keys", "auth_requests", "sessions", "oauth_records", "families", "auth_events"} {
+			"signing_keys", "auth_requests", "sessions", "oauth_records", "families", "auth_events",
+			"identity_providers", "idp_identifiers"} {
 			if err := s.exec(ctx, "delete pool "+table, `DELETE FROM `+table+` WHERE pool_id = ?`, id); err != nil {
 				return err
 			}
@@ -627,4 +628,78 @@ func (s *Store) CreateAuthEvent(ctx context.Context, e *storage.AuthEvent) error
 func (s *Store) ListAuthEvents(ctx context.Context, poolID, sub string, limit int) ([]*storage.AuthEvent, error) {
 	return listDocs[storage.AuthEvent](ctx, s, "list auth events",
 		`SELECT data FROM auth_events WHERE pool_id = ? AND sub = ? ORDER BY created_at DESC, id LIMIT ?`, poolID, sub, limitOf(limit))
+}
+
+// ---- identity providers ----
+
+// CreateIdentityProvider stores p and claims its identifiers, at once.
+func (s *Store) CreateIdentityProvider(ctx context.Context, p *storage.IdentityProvider) error {
+	data, err := encode(p)
+	if err != nil {
+		return err
+	}
+	return s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.exec(ctx, "create identity provider",
+			`INSERT INTO identity_providers (pool_id, name, data) VALUES (?, ?, ?)`, p.PoolID, p.Name, data); err != nil {
+			return err
+		}
+		return s.claimIdentifiers(ctx, p)
+	})
+}
+
+func (s *Store) claimIdentifiers(ctx context.Context, p *storage.IdentityProvider) error {
+	for _, id := range p.IdpIdentifiers {
+		if err := s.exec(ctx, "claim idp identifier",
+			`INSERT INTO idp_identifiers (pool_id, identifier, name) VALUES (?, ?, ?)`, p.PoolID, id, p.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) GetIdentityProvider(ctx context.Context, poolID, name string) (*storage.IdentityProvider, error) {
+	return getDoc[storage.IdentityProvider](ctx, s, "get identity provider",
+		`SELECT data FROM identity_providers WHERE pool_id = ? AND name = ?`, poolID, name)
+}
+
+func (s *Store) GetIdentityProviderByIdentifier(ctx context.Context, poolID, identifier string) (*storage.IdentityProvider, error) {
+	return getDoc[storage.IdentityProvider](ctx, s, "get identity provider by identifier",
+		`SELECT p.data FROM identity_providers p JOIN idp_identifiers i ON i.pool_id = p.pool_id AND i.name = p.name
+		 WHERE i.pool_id = ? AND i.identifier = ?`, poolID, identifier)
+}
+
+func (s *Store) ListIdentityProviders(ctx context.Context, poolID, after string, limit int) ([]*storage.IdentityProvider, error) {
+	return listDocs[storage.IdentityProvider](ctx, s, "list identity providers",
+		`SELECT data FROM identity_providers WHERE pool_id = ? AND name > ? ORDER BY name LIMIT ?`, poolID, after, limitOf(limit))
+}
+
+// UpdateIdentityProvider replaces the provider and its identifiers, at once.
+func (s *Store) UpdateIdentityProvider(ctx context.Context, p *storage.IdentityProvider) error {
+	data, err := encode(p)
+	if err != nil {
+		return err
+	}
+	return s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.execOne(ctx, "update identity provider",
+			`UPDATE identity_providers SET data = ? WHERE pool_id = ? AND name = ?`, data, p.PoolID, p.Name); err != nil {
+			return err
+		}
+		if err := s.exec(ctx, "release idp identifiers",
+			`DELETE FROM idp_identifiers WHERE pool_id = ? AND name = ?`, p.PoolID, p.Name); err != nil {
+			return err
+		}
+		return s.claimIdentifiers(ctx, p)
+	})
+}
+
+// DeleteIdentityProvider removes the provider and frees its identifiers.
+func (s *Store) DeleteIdentityProvider(ctx context.Context, poolID, name string) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.execOne(ctx, "delete identity provider",
+			`DELETE FROM identity_providers WHERE pool_id = ? AND name = ?`, poolID, name); err != nil {
+			return err
+		}
+		return s.exec(ctx, "release idp identifiers",
+			`DELETE FROM idp_identifiers WHERE pool_id = ? AND name = ?`, poolID, name)
+	})
 }

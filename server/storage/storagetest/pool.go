@@ -114,6 +114,7 @@ func populate(t *testing.T, s storage.Store, id string) {
 	must(t, "create oauth record", s.CreateOAuthRecord(ctx, newOAuthRecord(storage.KindRefreshToken, "sig-"+id, id, "req-1")))
 	must(t, "create family", s.CreateFamily(ctx, newFamily(id, "fam-1", "sub-1")))
 	must(t, "create event", s.CreateAuthEvent(ctx, newEvent(id, "ev-1", "sub-1", t0)))
+	must(t, "create identity provider", s.CreateIdentityProvider(ctx, newIdentityProvider(id, "Corp", "corp.example")))
 }
 
 // checkPopulated checks that every row populate made for pool id is there,
@@ -177,4 +178,10 @@ func checkPopulated(t *testing.T, s storage.Store, id string, present bool) {
 	check("family", err)
 	es, err := s.ListAuthEvents(ctx, id, "sub-1", 0)
 	count("auth events", len(es), err)
+	_, err = s.GetIdentityProvider(ctx, id, "Corp")
+	check("identity provider", err)
+	_, err = s.GetIdentityProviderByIdentifier(ctx, id, "corp.example")
+	check("identity provider by identifier", err)
+	ps, err := s.ListIdentityProviders(ctx, id, "", 0)
+	count("identity providers", len(ps), err)
 }

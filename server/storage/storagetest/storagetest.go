@@ -34,6 +34,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"OAuthRecord", oauthTests},
 		{"Family", familyTests},
 		{"AuthEvent", eventTests},
+		{"IdentityProvider", identityProviderTests},
 		{"Tx", txTests},
 		{"Concurrency", concurrencyTests},
 		{"Lifecycle", lifecycleTests},
