@@ -215,8 +215,13 @@ type adminUpdateUserAttributesInput struct {
 }
 
 // adminUpdateUserAttributes sets attributes, email_verified and
-// phone_number_verified included, as an administrator may. A changed email
-// or phone number becomes unverified unless the call verifies it too.
+// phone_number_verified included, as an administrator may. It is the
+// engine's UpdateAttributes, as UpdateUserAttributes is: a changed email or
+// phone number becomes unverified unless the call verifies it too, a code
+// goes to it when the pool auto-verifies it, and with
+// AttributesRequireVerificationBeforeUpdate the verified old value stays
+// until the code (or an administrator's <attribute>_verified) verifies the
+// new one. Cognito answers {} here: where the codes went is not told.
 func (s *service) adminUpdateUserAttributes(ctx context.Context, in *adminUpdateUserAttributesInput) (*struct{}, error) {
 	var v validation
 	in.validate(&v)
@@ -234,7 +239,8 @@ func (s *service) adminUpdateUserAttributes(ctx context.Context, in *adminUpdate
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.saveUser(ctx, pool, u, func(u *storage.User) error { return s.dir.UpdateAttributes(pool, u, attrs) })
+	_, err = s.engine.UpdateAttributes(ctx, pool, u, attrs)
+	return nil, err
 }
 
 // ---- AdminDeleteUserAttributes ----

@@ -532,3 +532,82 @@ func TestListUsers(t *testing.T) {
 	wantAPIError(t, err, "InvalidParameterException",
 		"1 validation error detected: Value '-1' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 0")
 }
+
+// TestAdminUpdateUserAttributesVerification: AdminUpdateUserAttributes is
+// the engine's UpdateAttributes, as UpdateUserAttributes is: a changed
+// auto-verified email gets a code (read from the SMTP sink), and with
+// AttributesRequireVerificationBeforeUpdate the verified old address stays
+// until the new one is verified; an administrator's email_verified needs no
+// code.
+func TestAdminUpdateUserAttributesVerification(t *testing.T) {
+	st := newStack(t)
+	ctx := t.Context()
+	update := func(poolID, username string, attrs ...types.AttributeType) {
+		t.Helper()
+		if _, err := st.admin.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: &poolID,
+			Username: &username, UserAttributes: attrs}); err != nil {
+			t.Fatalf("AdminUpdateUserAttributes: %v", err)
+		}
+	}
+
+	t.Run("old value kept until verified", func(t *testing.T) {
+		poolID, clientID := st.signUpPool(t, &cip.CreateUserPoolInput{
+			AliasAttributes: []types.AliasAttributeType{"email"},
+			UserAttributeUpdateSettings: &types.UserAttributeUpdateSettingsType{
+				AttributesRequireVerificationBeforeUpdate: []types.VerifiedAttributeType{"email"}},
+		}, nil)
+		st.newUser(t, poolID, "kai", signUpPassword, attr("email", "kai@example.com"), attr("email_verified", "true"))
+		code := st.mailedCode(t, "kai@new.example", func() { update(poolID, "kai", attr("email", "kai@new.example")) })
+		if a := attrsOf(st.getUser(t, poolID, "kai").UserAttributes); a["email"] != "kai@example.com" || a["email_verified"] != "true" {
+			t.Errorf("before verifying: %v", a)
+		}
+		st.accessToken(t, clientID, "kai@example.com", signUpPassword) // the old alias still signs in
+		_, err := st.passwordAuth(t, clientID, "kai@new.example", signUpPassword)
+		wantAPIError(t, err, "UserNotFoundException", "")
+
+		token := st.accessToken(t, clientID, "kai", signUpPassword)
+		if _, err := st.public.VerifyUserAttribute(ctx, &cip.VerifyUserAttributeInput{AccessToken: &token,
+			AttributeName: aws.String("email"), Code: &code}); err != nil {
+			t.Fatalf("VerifyUserAttribute: %v", err)
+		}
+		if a := attrsOf(st.getUser(t, poolID, "kai").UserAttributes); a["email"] != "kai@new.example" || a["email_verified"] != "true" {
+			t.Errorf("after verifying: %v", a)
+		}
+		st.accessToken(t, clientID, "kai@new.example", signUpPassword)
+
+		// A second change, vouched for by the administrator: applied at once,
+		// no code sent.
+		n := st.mailSeq()
+		update(poolID, "kai", attr("email", "kai@third.example"), attr("email_verified", "true"))
+		if a := attrsOf(st.getUser(t, poolID, "kai").UserAttributes); a["email"] != "kai@third.example" || a["email_verified"] != "true" {
+			t.Errorf("after a verified change: %v", a)
+		}
+		if got := st.mailSeq(); got != n {
+			t.Errorf("%d mails sent for a change the administrator verified", got-n)
+		}
+	})
+
+	t.Run("unverified at once", func(t *testing.T) {
+		poolID, clientID := st.signUpPool(t, nil, nil)
+		st.newUser(t, poolID, "uli", signUpPassword, attr("email", "uli@example.com"), attr("email_verified", "true"))
+		code := st.mailedCode(t, "uli@new.example", func() { update(poolID, "uli", attr("email", "uli@new.example")) })
+		if a := attrsOf(st.getUser(t, poolID, "uli").UserAttributes); a["email"] != "uli@new.example" || a["email_verified"] != "false" {
+			t.Errorf("after the update: %v", a)
+		}
+		token := st.accessToken(t, clientID, "uli", signUpPassword)
+		wrong := "000000"
+		if code == wrong {
+			wrong = "111111"
+		}
+		_, err := st.public.VerifyUserAttribute(ctx, &cip.VerifyUserAttributeInput{AccessToken: &token,
+			AttributeName: aws.String("email"), Code: &wrong})
+		wantAPIError(t, err, "CodeMismatchException", msgCodeMismatch)
+		if _, err := st.public.VerifyUserAttribute(ctx, &cip.VerifyUserAttributeInput{AccessToken: &token,
+			AttributeName: aws.String("email"), Code: &code}); err != nil {
+			t.Fatalf("VerifyUserAttribute: %v", err)
+		}
+		if a := attrsOf(st.getUser(t, poolID, "uli").UserAttributes); a["email_verified"] != "true" {
+			t.Errorf("after verifying: %v", a)
+		}
+	})
+}
