@@ -312,6 +312,7 @@ func (a *applier) updatePool(ctx context.Context, path string, existing, want *s
 		existing.MfaConfiguration == want.MfaConfiguration &&
 		existing.DeletionProtection == want.DeletionProtection &&
 		existing.AllowAdminCreateUserOnly == want.AllowAdminCreateUserOnly &&
+		maps.Equal(existing.Messages, want.Messages) &&
 		directory.SameBranding(existing.Branding, want.Branding)
 	if same {
 		return existing, action, nil
@@ -324,6 +325,7 @@ func (a *applier) updatePool(ctx context.Context, path string, existing, want *s
 	next.DeletionProtection = want.DeletionProtection
 	next.AllowAdminCreateUserOnly = want.AllowAdminCreateUserOnly
 	next.Branding = authoritative(want.Branding)
+	next.Messages = want.Messages
 	if err := a.dir.UpdatePool(ctx, &next); err != nil {
 		return nil, "", a.fail(path, err)
 	}

@@ -14,6 +14,9 @@
 //	    branding:                       # the hosted UI's look; files relative to this file
 //	      logo: branding/logo.svg
 //	      primary_color: "#6d28d9"
+//	    verification_message_template:  # Cognito's; invite_message_template too
+//	      email_subject: Your Acme code
+//	      email_message: "<p>Your code is <b>{####}</b>.</p>"
 //	    resource_servers:
 //	      - identifier: https://api.example.com
 //	        name: API

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/server/directory"
 	"github.com/gatehouse-id/gatehouse/server/storage"
 )
 
@@ -44,6 +45,13 @@ type Pool struct {
 
 	// Branding is the hosted UI's look for the pool's clients.
 	Branding *Branding `yaml:"branding"`
+
+	// Messages the pool sends (Cognito's VerificationMessageTemplate,
+	// AdminCreateUserConfig.InviteMessageTemplate and
+	// SmsAuthenticationMessage); left out, Cognito's defaults.
+	VerificationMessageTemplate *VerificationMessageTemplate `yaml:"verification_message_template"`
+	InviteMessageTemplate       *InviteMessageTemplate       `yaml:"invite_message_template"`
+	SmsAuthenticationMessage    string                       `yaml:"sms_authentication_message"`
 
 	ResourceServers []ResourceServer `yaml:"resource_servers"`
 	Clients         []Client         `yaml:"clients"`
@@ -151,6 +159,51 @@ type Branding struct {
 
 	// resolved is the branding with its files read and checked (validate).
 	resolved *storage.Branding
+}
+
+// VerificationMessageTemplate is Cognito's VerificationMessageTemplateType:
+// the message with a code (or, with CONFIRM_WITH_LINK, a link) that
+// verifies an address at sign-up and carries password-reset codes.
+// Email messages may be HTML; {####} is the code, {##text##} the link.
+type VerificationMessageTemplate struct {
+	DefaultEmailOption string `yaml:"default_email_option"`
+	EmailSubject       string `yaml:"email_subject"`
+	EmailMessage       string `yaml:"email_message"`
+	EmailSubjectByLink string `yaml:"email_subject_by_link"`
+	EmailMessageByLink string `yaml:"email_message_by_link"`
+	SmsMessage         string `yaml:"sms_message"`
+}
+
+// InviteMessageTemplate is Cognito's MessageTemplateType for the
+// invitation of a user an administrator creates: {username} and {####},
+// the temporary password, in both messages.
+type InviteMessageTemplate struct {
+	EmailSubject string `yaml:"email_subject"`
+	EmailMessage string `yaml:"email_message"`
+	SmsMessage   string `yaml:"sms_message"`
+}
+
+// messageFields are the file's message fields: path below the pool, the
+// key in storage.Pool.Messages, and the value.
+func (p *Pool) messageFields() []struct{ path, key, value string } {
+	type f = struct{ path, key, value string }
+	out := []f{{"sms_authentication_message", directory.MsgSmsAuthentication, p.SmsAuthenticationMessage}}
+	if v := p.VerificationMessageTemplate; v != nil {
+		out = append(out,
+			f{"verification_message_template.default_email_option", directory.MsgDefaultEmailOption, v.DefaultEmailOption},
+			f{"verification_message_template.email_subject", directory.MsgEmailVerificationSubject, v.EmailSubject},
+			f{"verification_message_template.email_message", directory.MsgEmailVerification, v.EmailMessage},
+			f{"verification_message_template.email_subject_by_link", directory.MsgEmailSubjectByLink, v.EmailSubjectByLink},
+			f{"verification_message_template.email_message_by_link", directory.MsgEmailByLink, v.EmailMessageByLink},
+			f{"verification_message_template.sms_message", directory.MsgSmsVerification, v.SmsMessage})
+	}
+	if v := p.InviteMessageTemplate; v != nil {
+		out = append(out,
+			f{"invite_message_template.email_subject", directory.MsgInviteEmailSubject, v.EmailSubject},
+			f{"invite_message_template.email_message", directory.MsgInviteEmail, v.EmailMessage},
+			f{"invite_message_template.sms_message", directory.MsgInviteSMS, v.SmsMessage})
+	}
+	return out
 }
 
 // RefreshTokenRotation is Cognito's RefreshTokenRotationType.

@@ -166,6 +166,14 @@ func (v *validator) pool(i int) error {
 	if err := v.branding(path+".branding", p.Branding); err != nil {
 		return err
 	}
+	for _, m := range p.messageFields() {
+		if m.value == "" {
+			continue
+		}
+		if err := directory.ValidateMessage(m.key, m.value); err != nil {
+			return v.failDir(path+"."+m.path, err)
+		}
+	}
 	sp := p.storagePool()
 	if err := directory.NormalizePool(sp); err != nil {
 		return v.failDir(path, err)
@@ -493,6 +501,14 @@ func (p *Pool) storagePool() *storage.Pool {
 	}
 	if p.Branding != nil {
 		sp.Branding = p.Branding.resolved
+	}
+	for _, m := range p.messageFields() {
+		if m.value != "" {
+			if sp.Messages == nil {
+				sp.Messages = map[string]string{}
+			}
+			sp.Messages[m.key] = m.value
+		}
 	}
 	if pp := p.PasswordPolicy; pp != nil {
 		sp.PasswordPolicy = storage.PasswordPolicy{
