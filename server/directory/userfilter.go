@@ -155,15 +155,21 @@ const listScanBudget = 1000
 // order, after the cursor after (a sub; "" from the start). next is the
 // cursor of the following page, "" at the end.
 //
-// Cost: without a filter it reads limit+1 users; with one it reads until
-// limit users match or listScanBudget users were read, since filtering
+// Cost: without a filter it reads limit+1 users. A filter on username,
+// email, phone_number or sub reads a range of an index (in key order, then
+// sub: about limit+1 users); on another attribute it reads until limit
+// users match or listScanBudget users were read, since that filtering
 // happens here, over the store's pages, not in the store.
 func (d *Directory) ListUsers(ctx context.Context, poolID string, f UserFilter, after string, limit int) (users []*storage.User, next string, err error) {
-	if _, err := d.GetPool(ctx, poolID); err != nil {
+	pool, err := d.GetPool(ctx, poolID)
+	if err != nil {
 		return nil, "", err
 	}
 	if limit <= 0 {
 		limit = 60
+	}
+	if r, ok := f.keyRange(pool); ok {
+		return d.listUsersByKey(ctx, poolID, f, r, after, limit)
 	}
 	budget := d.scanBudget
 	if budget <= 0 {
@@ -197,4 +203,77 @@ func (d *Directory) ListUsers(ctx context.Context, poolID string, f UserFilter, 
 			return users, "", nil
 		}
 	}
+}
+
+// keyRange is the range of an indexed user key that holds every user f can
+// match, if f's attribute has an index. The range may hold more (the email
+// key is case-folded, the username key too in pools that ignore case):
+// Match still decides.
+func (f UserFilter) keyRange(pool *storage.Pool) (storage.UserKeyRange, bool) {
+	var r storage.UserKeyRange
+	v := f.Value
+	switch f.Attribute {
+	case "email":
+		r.Key, v = storage.KeyEmail, storage.LowerASCII(v)
+	case "phone_number":
+		r.Key = storage.KeyPhone
+	case "username":
+		// Per rune, so a lower-cased prefix is a prefix of the lower-cased
+		// username.
+		r.Key, v = storage.KeyUsername, normUsername(pool, v)
+	case "sub":
+		r.Key = storage.KeySub
+	default:
+		return r, false
+	}
+	r.From, r.To = v, v+"\x00" // = v: v and nothing longer
+	if f.Prefix {
+		r.To = storage.PrefixEnd(v)
+	}
+	return r, true
+}
+
+// listUsersByKey pages through the index range r. Its cursor is the last
+// user's key and sub, separated by a NUL (a sub has none).
+func (d *Directory) listUsersByKey(ctx context.Context, poolID string, f UserFilter, r storage.UserKeyRange, after string, limit int) (users []*storage.User, next string, err error) {
+	if after != "" {
+		i := strings.LastIndexByte(after, 0)
+		if i < 0 {
+			return nil, "", newErr(KindInvalidParameter, "Invalid pagination token.")
+		}
+		r.AfterKey, r.AfterSub = after[:i], after[i+1:]
+	}
+	budget := d.scanBudget
+	if budget <= 0 {
+		budget = listScanBudget
+	}
+	for {
+		size := min(limit+1, budget)
+		page, err := d.store.ListUsersByKey(ctx, poolID, r, size)
+		if err != nil {
+			return nil, "", err
+		}
+		for _, u := range page {
+			budget--
+			r.AfterKey, _ = storage.UserKeyOf(u, r.Key)
+			r.AfterSub = u.Sub
+			if f.Match(u) {
+				if len(users) == limit {
+					return users, cursorOf(users[limit-1], r.Key), nil
+				}
+				users = append(users, u)
+			}
+			if budget == 0 {
+				return users, r.AfterKey + "\x00" + r.AfterSub, nil
+			}
+		}
+		if len(page) < size {
+			return users, "", nil
+		}
+	}
+}
+
+func cursorOf(u *storage.User, k storage.UserKey) string {
+	key, _ := storage.UserKeyOf(u, k)
+	return key + "\x00" + u.Sub
 }

@@ -74,6 +74,10 @@ type UserStore interface {
 	DeleteUser(ctx context.Context, poolID, sub string) error
 	// ListUsers returns up to limit users whose sub sorts after the cursor.
 	ListUsers(ctx context.Context, poolID, after string, limit int) ([]*User, error)
+	// ListUsersByKey returns up to limit users of the pool whose key (see
+	// UserKeyOf) lies in r, ordered by key then sub: an indexed read, for
+	// ListUsers filters on the attributes that have an index.
+	ListUsersByKey(ctx context.Context, poolID string, r UserKeyRange, limit int) ([]*User, error)
 	CountUsers(ctx context.Context, poolID string) (int, error)
 }
 

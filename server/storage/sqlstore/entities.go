@@ -291,6 +291,34 @@ func (s *Store) ListUsers(ctx context.Context, poolID, after string, limit int) 
 		`SELECT `+userCols+` FROM users WHERE pool_id = ? AND sub > ? ORDER BY sub LIMIT ?`, poolID, after, limitOf(limit))
 }
 
+// userKeyColumns are the indexed columns of each storage.UserKey (see
+// migration 0004 for email and phone).
+var userKeyColumns = map[storage.UserKey]string{
+	storage.KeyEmail:    "email_filter",
+	storage.KeyPhone:    "phone_filter",
+	storage.KeyUsername: "username_key",
+	storage.KeySub:      "sub",
+}
+
+func (s *Store) ListUsersByKey(ctx context.Context, poolID string, r storage.UserKeyRange, limit int) ([]*storage.User, error) {
+	col, ok := userKeyColumns[r.Key]
+	if !ok {
+		return nil, fmt.Errorf("sqlstore: list users by key: unknown key %d", r.Key)
+	}
+	q := `SELECT ` + userCols + ` FROM users WHERE pool_id = ? AND ` + col + ` >= ?`
+	args := []any{poolID, r.From}
+	if r.To != "" {
+		q += ` AND ` + col + ` < ?`
+		args = append(args, r.To)
+	}
+	if r.AfterSub != "" {
+		q += ` AND (` + col + `, sub) > (?, ?)`
+		args = append(args, r.AfterKey, r.AfterSub)
+	}
+	q += ` ORDER BY ` + col + `, sub LIMIT ?`
+	return s.listUsers(ctx, "list users by key", q, append(args, limitOf(limit))...)
+}
+
 func (s *Store) CountUsers(ctx context.Context, poolID string) (int, error) {
 	var n int
 	err := s.reader(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE pool_id = ?`, poolID).Scan(&n)

@@ -189,6 +189,58 @@ var userTests = []test{
 		wantEqual(t, "count p2", of(s.CountUsers(ctx, "p2")).must(t, "count"), 1)
 		wantEqual(t, "count p3", of(s.CountUsers(ctx, "p3")).must(t, "count"), 0)
 	}},
+	{"ListByKey", func(t *testing.T, s storage.Store) {
+		ctx := ctxOf(t)
+		// Emails out of order, one mixed case, one user without any, two
+		// users sharing an email (it is no key unless an alias); and the
+		// same email in another pool.
+		for _, u := range []struct{ sub, email, phone string }{
+			{"s5", "bob@b.example", "+1555"}, {"s1", "Alice@A.example", "+1444"}, {"s3", "al@a.example", ""},
+			{"s2", "", "+1555"}, {"s4", "bob@b.example", ""}, {"s6", "albert@Ü.example", "+1556"},
+		} {
+			n := newUser("p1", u.sub, "user-"+u.sub, "", u.phone)
+			n.PhoneKey = "" // not an alias: not unique
+			if u.email != "" {
+				n.Attributes["email"] = u.email
+			}
+			must(t, "create", s.CreateUser(ctx, n))
+		}
+		must(t, "create other pool", s.CreateUser(ctx, newUser("p2", "s9", "x", "al@a.example", "")))
+		list := func(r storage.UserKeyRange, limit int) []string {
+			t.Helper()
+			us, err := s.ListUsersByKey(ctx, "p1", r, limit)
+			must(t, "list by key", err)
+			return userSubs(us)
+		}
+		// A prefix, case-folded: (key, sub) order; the non-ASCII Ü is kept.
+		al := storage.UserKeyRange{Key: storage.KeyEmail, From: "al", To: storage.PrefixEnd("al")}
+		wantEqual(t, "email ^= al", list(al, 0), []string{"s3", "s6", "s1"})
+		wantEqual(t, "folded key", storage.LowerASCII("albert@Ü.Example"), "albert@Ü.example")
+		// Paged after (key, sub), equal keys ordered by sub.
+		bob := storage.UserKeyRange{Key: storage.KeyEmail, From: "bob@b.example", To: "bob@b.example\x00"}
+		wantEqual(t, "email = bob", list(bob, 0), []string{"s4", "s5"})
+		bob.AfterKey, bob.AfterSub = "bob@b.example", "s4"
+		wantEqual(t, "email = bob after s4", list(bob, 1), []string{"s5"})
+		al.AfterKey, al.AfterSub = "al@a.example", "s3"
+		wantEqual(t, "email ^= al after al@a.example", list(al, 1), []string{"s6"})
+		// No upper bound; the user without an email has no key.
+		wantEqual(t, "every email", list(storage.UserKeyRange{Key: storage.KeyEmail}, 0), []string{"s3", "s6", "s1", "s4", "s5"})
+		wantEqual(t, "phone ^= +155", list(storage.UserKeyRange{Key: storage.KeyPhone, From: "+155", To: storage.PrefixEnd("+155")}, 0),
+			[]string{"s2", "s5", "s6"})
+		wantEqual(t, "username ^= user-s", list(storage.UserKeyRange{Key: storage.KeyUsername, From: "user-s", To: "user-t"}, 2), []string{"s1", "s2"})
+		wantEqual(t, "sub ^= s6", list(storage.UserKeyRange{Key: storage.KeySub, From: "s6", To: "s7"}, 0), []string{"s6"})
+		// The index follows updates: drop one email, change another.
+		u := of(s.GetUserBySub(ctx, "p1", "s3")).must(t, "get")
+		delete(u.Attributes, "email")
+		must(t, "update", s.UpdateUser(ctx, u))
+		u = of(s.GetUserBySub(ctx, "p1", "s5")).must(t, "get")
+		u.Attributes["email"] = "ALbus@x.example"
+		must(t, "update", s.UpdateUser(ctx, u))
+		al.AfterKey, al.AfterSub = "", ""
+		wantEqual(t, "email ^= al after updates", list(al, 0), []string{"s6", "s5", "s1"})
+		wantEqual(t, "PrefixEnd", []string{storage.PrefixEnd("ab"), storage.PrefixEnd("a\xff"), storage.PrefixEnd("\xff"), storage.PrefixEnd("")},
+			[]string{"ac", "b", "", ""})
+	}},
 	{"Delete", func(t *testing.T, s storage.Store) {
 		ctx := ctxOf(t)
 		for _, pool := range []string{"p1", "p2"} {
