@@ -40,3 +40,32 @@ func TestConfigFileAtStart(t *testing.T) {
 		t.Fatalf("bad file: %v, want an error naming line 3 and the field", err)
 	}
 }
+
+// TestDevWithExampleConfig: `make run`'s dev data and the example config
+// live side by side (README: serve --dev --config
+// docs/gatehouse.example.yaml): the demo pool is its own, and the
+// example's dev users exist.
+func TestDevWithExampleConfig(t *testing.T) {
+	example, err := filepath.Abs("../docs/gatehouse.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := newTestServer(t, func(c *server.Config) {
+		c.Dev = true
+		c.ConfigFile = example
+	})
+	if ts.Demo == nil || ts.Demo.PoolID == "us-east-1_Example01" {
+		t.Fatalf("demo data %+v", ts.Demo)
+	}
+	pool, err := ts.Dir.GetPool(t.Context(), "us-east-1_Example01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.Dir.FindUser(t.Context(), pool, "alice@example.com"); err != nil {
+		t.Fatalf("the example's dev user: %v", err)
+	}
+	demo, err := ts.Dir.GetPool(t.Context(), ts.Demo.PoolID)
+	if err != nil || demo.Name != "demo" {
+		t.Fatalf("demo pool %+v %v", demo, err)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -83,5 +85,68 @@ func TestSignUpMailOverSMTP(t *testing.T) {
 	}
 	if r, body := b.get(ts.URL + "/_dev/mail?format=json"); r.StatusCode != http.StatusOK || strings.Contains(body, "pia@example.com") {
 		t.Fatalf("a delivered mail is in the outbox too: %s", body)
+	}
+}
+
+// TestPoolMailTemplateFromConfig: a pool's verification template, set in
+// the config file, is what the hosted UI's sign-up sends: its subject, a
+// text and an HTML part, the code in both.
+func TestPoolMailTemplateFromConfig(t *testing.T) {
+	sink := notifytest.NewSMTP(t, notifytest.SMTPConfig{})
+	cfgFile := filepath.Join(t.TempDir(), "gatehouse.yaml")
+	if err := os.WriteFile(cfgFile, []byte(`pools:
+  - name: mail
+    id: us-east-1_MailTmpl1
+    auto_verified_attributes: [email]
+    schema: [{name: email, required: true}]
+    verification_message_template:
+      email_subject: Your Acme code
+      email_message: |
+        <p>Welcome to <b>Acme</b>.</p>
+        <p>Your code is <strong>{####}</strong>.</p>
+    clients:
+      - name: web
+        id: mailtemplateclient
+        generate_secret: true
+        callback_urls: [http://127.0.0.1:9999/callback]
+        allowed_oauth_flows: [code]
+        allowed_oauth_scopes: [openid, email]
+        allowed_oauth_flows_user_pool_client: true
+        supported_identity_providers: [COGNITO]
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ts := newTestServer(t, func(c *server.Config) {
+		c.ConfigFile = cfgFile
+		c.SMTPURL = sink.URL()
+	})
+	b := newBrowser(t)
+	q := url.Values{"client_id": {"mailtemplateclient"}, "response_type": {"code"}, "redirect_uri": {"http://127.0.0.1:9999/callback"},
+		"scope": {"openid email"}, "state": {"mail-template-state"}}
+	resp, page := b.get(ts.URL + "/us-east-1_MailTmpl1/signup?" + q.Encode())
+	c := csrfRe.FindStringSubmatch(page)
+	a := actionRe.FindStringSubmatch(page)
+	if resp.StatusCode != http.StatusOK || c == nil || a == nil {
+		t.Fatalf("sign-up page: %d %s %.300s", resp.StatusCode, resp.Header.Get("Location"), page)
+	}
+	action, _ := resp.Request.URL.Parse(strings.ReplaceAll(a[1], "&amp;", "&"))
+	resp, page = b.postForm(action.String(), url.Values{c[1]: {c[2]}, "username": {"quinn"}, "email": {"quinn@example.com"},
+		"password": {"Quinns-Passw0rd!"}})
+	if !strings.Contains(resp.Request.URL.Path, "/confirmUser") {
+		t.Fatalf("sign-up: %d at %s: %.300s", resp.StatusCode, resp.Request.URL, page)
+	}
+	msg, err := sink.Wait(t.Context(), notifytest.To("quinn@example.com"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := notifytest.Code(msg)
+	if msg.Subject != "Your Acme code" || !strings.HasPrefix(msg.Header.Get("Content-Type"), "multipart/alternative") || code == "" {
+		t.Fatalf("mail %q %q: %q", msg.Subject, msg.Header.Get("Content-Type"), msg.Text)
+	}
+	if want := "Welcome to Acme.\n\nYour code is " + code + "."; strings.TrimSpace(msg.Text) != want {
+		t.Errorf("text part %q, want %q", msg.Text, want)
+	}
+	if !strings.Contains(msg.HTML, "<p>Your code is <strong>"+code+"</strong>.</p>") {
+		t.Errorf("HTML part %q", msg.HTML)
 	}
 }

@@ -48,7 +48,7 @@ func TestApplyExampleTwice(t *testing.T) {
 	// Pinned ids are honoured; secrets are reported for the dev banner and
 	// stay the same across applies.
 	p := first.Pools[0]
-	if p.ID != "us-east-1_Demo00001" || second.Pools[0].ID != p.ID {
+	if p.ID != "us-east-1_Example01" || second.Pools[0].ID != p.ID {
 		t.Errorf("pool id = %q, then %q", p.ID, second.Pools[0].ID)
 	}
 	web, worker := p.Clients[0], p.Clients[1]
@@ -71,7 +71,7 @@ func TestApplyExampleTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pool.Name != "demo" || pool.PasswordPolicy.MinimumLength != 10 || pool.PasswordPolicy.RequireSymbols {
+	if pool.Name != "example" || pool.PasswordPolicy.MinimumLength != 10 || pool.PasswordPolicy.RequireSymbols {
 		t.Errorf("pool = %+v", pool)
 	}
 	if !slices.ContainsFunc(pool.Schema, func(a storage.SchemaAttribute) bool { return a.Name == "custom:tier" && a.MaxLength == "32" }) {

@@ -6,8 +6,8 @@
 // The file, in short (docs/gatehouse.example.yaml documents every field):
 //
 //	pools:
-//	  - name: demo                      # natural key of the pool
-//	    id: us-east-1_Demo00001         # optional: pin the id, so the issuer is fixed
+//	  - name: example                   # natural key of the pool
+//	    id: us-east-1_Example01         # optional: pin the id, so the issuer is fixed
 //	    username_attributes: [email]
 //	    password_policy: {minimum_length: 10, require_symbols: false}
 //	    schema: [{name: tier, attribute_data_type: String}]

@@ -14,7 +14,7 @@ func TestExampleFileParses(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the example file must stay valid: %v", err)
 	}
-	if len(f.Pools) != 1 || f.Pools[0].ID != "us-east-1_Demo00001" || len(f.Pools[0].Clients) != 2 || len(f.Pools[0].Users) != 2 {
+	if len(f.Pools) != 1 || f.Pools[0].ID != "us-east-1_Example01" || len(f.Pools[0].Clients) != 2 || len(f.Pools[0].Users) != 2 {
 		t.Errorf("example parsed to %+v", f.Pools)
 	}
 	c := f.Pools[0].Clients[0]
