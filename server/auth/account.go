@@ -2,12 +2,15 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -93,6 +96,9 @@ var (
 	ErrCannotReset       = directory.NewError(directory.KindNotAuthorized, "User password cannot be reset in the current state.")
 	ErrNoRecoveryAddress = directory.NewError(directory.KindInvalidParameter, "Cannot reset password for the user as there is no registered/verified email or phone_number")
 	ErrUserDisabled      = directory.NewError(directory.KindNotAuthorized, "User is disabled.")
+	// ErrAdminOnlyRecovery refuses a password reset by code in a pool whose
+	// AccountRecoverySetting is admin_only.
+	ErrAdminOnlyRecovery = directory.NewError(directory.KindNotAuthorized, "Self-service account recovery is not enabled for this user pool.")
 	// ErrDelivery wraps a message the Notifier could not send.
 	ErrDelivery = directory.NewError(directory.KindCodeDeliveryFailure, "Unable to deliver the verification code.")
 )
@@ -282,6 +288,10 @@ func (e *Engine) SignInAfterSignUp(ctx context.Context, pool *storage.Pool, clie
 // ForgotPassword sends a password-reset code to the user's verified email
 // address, or else verified phone number.
 func (e *Engine) ForgotPassword(ctx context.Context, pool *storage.Pool, client *storage.Client, username, ip string) (*CodeDelivery, error) {
+	if slices.Contains(pool.AccountRecovery, directory.RecoveryAdminOnly) {
+		// The same answer for every username, known or not.
+		return nil, ErrAdminOnlyRecovery
+	}
 	u, err := e.dir.FindUser(ctx, pool, username)
 	if errors.Is(err, directory.ErrUserNotFound) && hidesExistence(client) {
 		return fakeDelivery(pool, username), nil
@@ -292,7 +302,7 @@ func (e *Engine) ForgotPassword(ctx context.Context, pool *storage.Pool, client 
 	if !u.Enabled {
 		return nil, ErrUserDisabled
 	}
-	attr, err := recoveryAttribute(u)
+	attr, err := recoveryAttribute(pool, u)
 	if err != nil {
 		return nil, err
 	}
@@ -303,23 +313,49 @@ func (e *Engine) ForgotPassword(ctx context.Context, pool *storage.Pool, client 
 	return d, err
 }
 
-// recoveryAttribute is where a password-reset code for u goes: the
-// verified email address, else the verified phone number. A user with a
-// temporary password or from an upstream provider cannot reset it. An
-// UNCONFIRMED user can when an address of theirs is verified (an
-// administrator verified it), and resetting confirms them.
-func recoveryAttribute(u *storage.User) (string, error) {
+// recoveryAttribute is where a password-reset code for u goes: the first
+// of the pool's recovery mechanisms (AccountRecoverySetting, by priority)
+// that the user has verified; without a setting, Cognito's legacy order,
+// the verified phone number, else the verified email address. admin_only
+// is ErrAdminOnlyRecovery. A user with a temporary password or from an
+// upstream provider cannot reset it. An UNCONFIRMED user can when an
+// address of theirs is verified (an administrator verified it), and
+// resetting confirms them.
+func recoveryAttribute(pool *storage.Pool, u *storage.User) (string, error) {
 	switch u.Status {
 	case storage.StatusConfirmed, storage.StatusResetRequired, storage.StatusUnconfirmed:
 	default:
 		return "", ErrCannotReset
 	}
-	for _, a := range []string{"email", "phone_number"} {
+	for _, a := range recoveryAttributes(pool) {
+		if a == directory.RecoveryAdminOnly {
+			return "", ErrAdminOnlyRecovery
+		}
 		if u.Attributes[a] != "" && u.Attributes[a+"_verified"] == "true" {
 			return a, nil
 		}
 	}
 	return "", ErrNoRecoveryAddress
+}
+
+// recoveryAttributes lists the attributes password-reset codes may go to,
+// in the pool's order (admin_only as itself).
+func recoveryAttributes(pool *storage.Pool) []string {
+	if len(pool.AccountRecovery) == 0 {
+		return []string{"phone_number", "email"}
+	}
+	out := make([]string, 0, len(pool.AccountRecovery))
+	for _, m := range pool.AccountRecovery {
+		switch m {
+		case directory.RecoveryVerifiedEmail:
+			out = append(out, "email")
+		case directory.RecoveryVerifiedPhone:
+			out = append(out, "phone_number")
+		default:
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // AdminResetUserPassword puts the user in RESET_REQUIRED, where signing in
@@ -331,7 +367,7 @@ func (e *Engine) AdminResetUserPassword(ctx context.Context, pool *storage.Pool,
 	if err != nil {
 		return nil, err
 	}
-	attr, err := recoveryAttribute(u)
+	attr, err := recoveryAttribute(pool, u)
 	if err != nil {
 		return nil, err
 	}
@@ -592,17 +628,30 @@ func (e *Engine) SendInvitation(ctx context.Context, pool *storage.Pool, u *stor
 	return nil
 }
 
-// fakeDelivery answers for an unknown user when existence is hidden: the
-// username masked as if it were where the code went.
+// fakeDelivery answers for an unknown user when existence is hidden: a
+// masked destination as a real delivery has, by the medium of the pool's
+// first recovery mechanism when it names one (else by the username's
+// shape): the username itself when it is an address, else one made from a
+// hash of it, so that asking twice answers the same.
 func fakeDelivery(pool *storage.Pool, username string) *CodeDelivery {
-	if strings.HasPrefix(username, "+") {
-		return &CodeDelivery{Destination: notify.Mask(username), DeliveryMedium: "SMS", AttributeName: "phone_number"}
+	first := ""
+	if len(pool.AccountRecovery) > 0 {
+		first = pool.AccountRecovery[0]
 	}
-	d := &CodeDelivery{DeliveryMedium: "EMAIL", AttributeName: "email"}
-	if strings.Contains(username, "@") {
-		d.Destination = notify.Mask(username)
+	sum := sha256.Sum256([]byte(pool.ID + "\x00" + username))
+	if first == directory.RecoveryVerifiedPhone || first == "" && strings.HasPrefix(username, "+") {
+		phone := username
+		if !strings.HasPrefix(phone, "+") {
+			phone = fmt.Sprintf("+1555%07d", binary.BigEndian.Uint32(sum[:4])%10_000_000)
+		}
+		return &CodeDelivery{Destination: notify.Mask(phone), DeliveryMedium: "SMS", AttributeName: "phone_number"}
 	}
-	return d
+	mail := username
+	if !strings.Contains(mail, "@") {
+		r, _ := utf8.DecodeRuneInString(username)
+		mail = string(r) + "@" + string(rune('a'+sum[0]%26)) + ".com"
+	}
+	return &CodeDelivery{Destination: notify.Mask(mail), DeliveryMedium: "EMAIL", AttributeName: "email"}
 }
 
 // sendTimeout bounds a background send.

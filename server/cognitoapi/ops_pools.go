@@ -118,6 +118,17 @@ type userAttributeUpdateSettingsType struct {
 	AttributesRequireVerificationBeforeUpdate []string
 }
 
+// accountRecoverySettingType is Cognito's AccountRecoverySettingType: where
+// ForgotPassword sends codes, by priority (auth's recoveryAttribute).
+type accountRecoverySettingType struct {
+	RecoveryMechanisms []recoveryOptionType
+}
+
+type recoveryOptionType struct {
+	Priority int
+	Name     string
+}
+
 // lambdaConfigType is always empty until triggers exist; Cognito answers
 // {} for a pool without triggers.
 type lambdaConfigType struct{}
@@ -147,8 +158,9 @@ type userPoolType struct {
 	UserPoolTags                map[string]string `json:",omitempty"`
 	AdminCreateUserConfig       *adminCreateUserConfigType
 	UserAttributeUpdateSettings *userAttributeUpdateSettingsType
-	Domain                      *string `json:",omitempty"`
-	CustomDomain                *string `json:",omitempty"`
+	AccountRecoverySetting      *accountRecoverySettingType `json:",omitempty"`
+	Domain                      *string                     `json:",omitempty"`
+	CustomDomain                *string                     `json:",omitempty"`
 }
 
 // ---- CreateUserPool ----
@@ -170,6 +182,7 @@ type poolSettings struct {
 	SmsAuthenticationMessage    *string
 	VerificationMessageTemplate *verificationMessageTemplateType
 	UserAttributeUpdateSettings *userAttributeUpdateSettingsType
+	AccountRecoverySetting      *accountRecoverySettingType
 }
 
 type createUserPoolInput struct {
@@ -236,6 +249,35 @@ func (in *poolSettings) validate(v *validation) {
 				"phone_number", "email")
 		}
 	}
+	if ar := in.AccountRecoverySetting; ar != nil {
+		n := len(ar.RecoveryMechanisms)
+		v.check(n >= 1 && n <= 2, "accountRecoverySetting.recoveryMechanisms", fmt.Sprint(n), "Member must have length between 1 and 2")
+		for i, m := range ar.RecoveryMechanisms {
+			member := fmt.Sprintf("accountRecoverySetting.recoveryMechanisms.%d.member", i+1)
+			v.required(member+".name", m.Name)
+			v.enum(member+".name", m.Name, directory.RecoveryVerifiedEmail, directory.RecoveryVerifiedPhone, directory.RecoveryAdminOnly)
+			v.check(m.Priority >= 1 && m.Priority <= 2, member+".priority", fmt.Sprint(m.Priority), "Member must have value between 1 and 2")
+		}
+	}
+}
+
+// recoveryMechanisms turns an AccountRecoverySetting into the pool's
+// mechanisms in priority order (directory.ValidateAccountRecovery); two
+// with one priority are refused.
+func recoveryMechanisms(ar *accountRecoverySettingType) ([]string, error) {
+	if ar == nil {
+		return nil, nil
+	}
+	opts := slices.Clone(ar.RecoveryMechanisms)
+	slices.SortStableFunc(opts, func(a, b recoveryOptionType) int { return a.Priority - b.Priority })
+	out := make([]string, 0, len(opts))
+	for i, o := range opts {
+		if i > 0 && opts[i-1].Priority == o.Priority {
+			return nil, InvalidParameter("Recovery mechanisms must have different priorities.")
+		}
+		out = append(out, o.Name)
+	}
+	return out, directory.ValidateAccountRecovery(out)
 }
 
 // apply puts the settings on p. A setting left out stays zero, which the
@@ -255,6 +297,10 @@ func (in *poolSettings) apply(p *storage.Pool) error {
 	p.AttributesRequireVerificationBeforeUpdate = nil
 	if in.UserAttributeUpdateSettings != nil {
 		p.AttributesRequireVerificationBeforeUpdate = slices.Clone(in.UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate)
+	}
+	var err error
+	if p.AccountRecovery, err = recoveryMechanisms(in.AccountRecoverySetting); err != nil {
+		return err
 	}
 	p.MfaConfiguration = in.MfaConfiguration
 	p.DeletionProtection = in.DeletionProtection
@@ -291,7 +337,6 @@ func (in *poolSettings) apply(p *storage.Pool) error {
 			p.PasswordPolicy.TemporaryPasswordValidityDays = c.UnusedAccountValidityDays
 		}
 	}
-	var err error
 	p.Messages, err = poolMessages(in)
 	return err
 }
@@ -465,6 +510,13 @@ func (s *service) poolType(p *storage.Pool, users int) *userPoolType {
 	}
 	if pp.PasswordHistorySize > 0 {
 		out.Policies.PasswordPolicy.PasswordHistorySize = ptr(pp.PasswordHistorySize)
+	}
+	if len(p.AccountRecovery) > 0 {
+		out.AccountRecoverySetting = &accountRecoverySettingType{}
+		for i, name := range p.AccountRecovery {
+			out.AccountRecoverySetting.RecoveryMechanisms = append(out.AccountRecoverySetting.RecoveryMechanisms,
+				recoveryOptionType{Priority: i + 1, Name: name})
+		}
 	}
 	msg := func(key string) *string {
 		if v, ok := p.Messages[key]; ok {

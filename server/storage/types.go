@@ -15,7 +15,12 @@ type Pool struct {
 	// UserAttributeUpdateSettings) lists the auto-verified attributes whose
 	// old value stays until a change is verified by code.
 	AttributesRequireVerificationBeforeUpdate []string `json:"attributes_require_verification_before_update,omitempty"`
-	CaseSensitive                             bool     `json:"case_sensitive"`
+	// AccountRecovery is Cognito's AccountRecoverySetting: where
+	// password-reset codes go, by priority (verified_email,
+	// verified_phone_number), or admin_only alone. Empty is Cognito's legacy
+	// behaviour: a verified phone number first, then a verified email.
+	AccountRecovery []string `json:"account_recovery,omitempty"`
+	CaseSensitive   bool     `json:"case_sensitive"`
 
 	PasswordPolicy PasswordPolicy    `json:"password_policy"`
 	Schema         []SchemaAttribute `json:"schema"`
