@@ -188,9 +188,11 @@ func (d *Directory) normaliseClient(ctx context.Context, c *storage.Client, hasS
 		}
 	}
 	for _, p := range c.SupportedIdentityProviders {
-		if p != "COGNITO" {
-			// Upstream providers arrive with federation; until then only
-			// the pool's own directory can sign users in.
+		ok, err := d.providerExists(ctx, c.PoolID, p)
+		if err != nil {
+			return err
+		}
+		if !ok {
 			return newErr(KindInvalidParameter, "The provider %s does not exist for User Pool %s", p, c.PoolID)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/federation"
 	"github.com/gatehouse-id/gatehouse/server/secret"
 	"github.com/gatehouse-id/gatehouse/server/storage"
 )
@@ -25,6 +26,10 @@ type Config struct {
 	Region string
 	Argon2 Argon2Params
 	Now    func() time.Time
+	// Registry holds the connector factories of the identity provider
+	// types the pools may use; CreateIdentityProvider opens a connector
+	// with it to check ProviderDetails. Nil: no provider type.
+	Registry federation.Registry
 }
 
 // Directory is the domain service over the store.
@@ -34,6 +39,8 @@ type Directory struct {
 	region string
 	argon  Argon2Params
 	now    func() time.Time
+
+	registry federation.Registry
 
 	// dummyHash is what BurnPasswordCheck checks against.
 	dummyOnce sync.Once
@@ -49,7 +56,7 @@ type Directory struct {
 
 // New returns a Directory; zero Config fields take defaults.
 func New(cfg Config) *Directory {
-	d := &Directory{store: cfg.Store, sealer: cfg.Sealer, region: cfg.Region, argon: cfg.Argon2, now: cfg.Now}
+	d := &Directory{store: cfg.Store, sealer: cfg.Sealer, region: cfg.Region, argon: cfg.Argon2, now: cfg.Now, registry: cfg.Registry}
 	if d.region == "" {
 		d.region = "us-east-1"
 	}

@@ -31,6 +31,7 @@ const (
 	KindTooManyRequests
 	KindCodeDeliveryFailure
 	KindRefreshTokenReuse
+	KindDuplicateProvider
 )
 
 // Error is a domain error with a message fit to show a caller.
@@ -66,6 +67,7 @@ var (
 	ErrNotAuthorized     = &Error{Kind: KindNotAuthorized}
 	ErrUserNotConfirmed  = &Error{Kind: KindUserNotConfirmed}
 	ErrPasswordReset     = &Error{Kind: KindPasswordResetRequired}
+	ErrDuplicateProvider = &Error{Kind: KindDuplicateProvider}
 )
 
 // NewError returns a domain error of kind k; fronts and the engine use it
