@@ -15,7 +15,7 @@ import (
 
 // User pool operations: CreateUserPool, DescribeUserPool, UpdateUserPool,
 // ListUserPools, DeleteUserPool, AddCustomAttributes, GetUserPoolMfaConfig,
-// GetSigningCertificate.
+// SetUserPoolMfaConfig, GetSigningCertificate.
 
 func registerPoolOps(a *API, svc *service) {
 	register(a, "CreateUserPool", AuthSigV4, svc.createUserPool)
@@ -25,6 +25,7 @@ func registerPoolOps(a *API, svc *service) {
 	register(a, "DeleteUserPool", AuthSigV4, svc.deleteUserPool)
 	register(a, "AddCustomAttributes", AuthSigV4, svc.addCustomAttributes)
 	register(a, "GetUserPoolMfaConfig", AuthSigV4, svc.getUserPoolMfaConfig)
+	register(a, "SetUserPoolMfaConfig", AuthSigV4, svc.setUserPoolMfaConfig)
 	register(a, "GetSigningCertificate", AuthSigV4, svc.getSigningCertificate)
 }
 
@@ -808,6 +809,50 @@ func (s *service) getUserPoolMfaConfig(ctx context.Context, in *userPoolIDInput)
 	p, err := s.pool(ctx, in.UserPoolId)
 	if err != nil {
 		return nil, err
+	}
+	return &getUserPoolMfaConfigOutput{MfaConfiguration: p.MfaConfiguration}, nil
+}
+
+// ---- SetUserPoolMfaConfig ----
+
+// setUserPoolMfaConfigInput is SetUserPoolMfaConfig's input. The factor
+// configurations are read only to refuse turning one on.
+type setUserPoolMfaConfigInput struct {
+	UserPoolId                    string
+	MfaConfiguration              string
+	SmsMfaConfiguration           json.RawMessage
+	EmailMfaConfiguration         json.RawMessage
+	WebAuthnConfiguration         json.RawMessage
+	SoftwareTokenMfaConfiguration *struct{ Enabled bool }
+}
+
+// errMfaUnsupported answers a request to turn MFA on. The engine has no
+// MFA challenge yet; a pool that says MFA is on while it signs users in
+// with a password alone would be a lie, so the request is refused rather
+// than stored.
+var errMfaUnsupported = InvalidParameter("Multi-factor authentication is not supported by this server yet; MfaConfiguration can only be OFF.")
+
+// setUserPoolMfaConfig accepts what keeps MFA off (MfaConfiguration OFF or
+// absent, software tokens not enabled, no SMS, email or WebAuthn
+// configuration) and answers it as GetUserPoolMfaConfig then does;
+// anything that would turn a factor on is errMfaUnsupported.
+func (s *service) setUserPoolMfaConfig(ctx context.Context, in *setUserPoolMfaConfigInput) (*getUserPoolMfaConfigOutput, error) {
+	var v validation
+	v.required("userPoolId", in.UserPoolId)
+	v.poolID("userPoolId", in.UserPoolId)
+	v.enum("mfaConfiguration", in.MfaConfiguration, "OFF", "ON", "OPTIONAL")
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	p, err := s.pool(ctx, in.UserPoolId)
+	if err != nil {
+		return nil, err
+	}
+	given := func(raw json.RawMessage) bool { return len(raw) > 0 && string(raw) != "null" }
+	if in.MfaConfiguration == "ON" || in.MfaConfiguration == "OPTIONAL" ||
+		in.SoftwareTokenMfaConfiguration != nil && in.SoftwareTokenMfaConfiguration.Enabled ||
+		given(in.SmsMfaConfiguration) || given(in.EmailMfaConfiguration) || given(in.WebAuthnConfiguration) {
+		return nil, errMfaUnsupported
 	}
 	return &getUserPoolMfaConfigOutput{MfaConfiguration: p.MfaConfiguration}, nil
 }

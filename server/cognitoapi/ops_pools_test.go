@@ -507,6 +507,55 @@ func TestGetUserPoolMfaConfig(t *testing.T) {
 	wantAPIError(t, err, "InvalidParameterException", "")
 }
 
+// TestSetUserPoolMfaConfig: what keeps MFA off is accepted and answered
+// as Cognito answers it; turning any factor on is refused, not stored.
+func TestSetUserPoolMfaConfig(t *testing.T) {
+	st := newStack(t)
+	ctx := t.Context()
+	id := st.newPool(t, nil)
+	for _, in := range []*cip.SetUserPoolMfaConfigInput{
+		{UserPoolId: &id, MfaConfiguration: types.UserPoolMfaTypeOff},
+		{UserPoolId: &id},
+		{UserPoolId: &id, MfaConfiguration: types.UserPoolMfaTypeOff,
+			SoftwareTokenMfaConfiguration: &types.SoftwareTokenMfaConfigType{Enabled: false}},
+	} {
+		out, err := st.admin.SetUserPoolMfaConfig(ctx, in)
+		if err != nil {
+			t.Fatalf("SetUserPoolMfaConfig %+v: %v", in, err)
+		}
+		if out.MfaConfiguration != types.UserPoolMfaTypeOff || out.SoftwareTokenMfaConfiguration != nil || out.SmsMfaConfiguration != nil {
+			t.Errorf("SetUserPoolMfaConfig = %+v", out)
+		}
+	}
+	const unsupported = "Multi-factor authentication is not supported by this server yet; MfaConfiguration can only be OFF."
+	for _, tt := range []struct {
+		name string
+		in   cip.SetUserPoolMfaConfigInput
+	}{
+		{"ON", cip.SetUserPoolMfaConfigInput{MfaConfiguration: types.UserPoolMfaTypeOn}},
+		{"OPTIONAL with TOTP", cip.SetUserPoolMfaConfigInput{MfaConfiguration: types.UserPoolMfaTypeOptional,
+			SoftwareTokenMfaConfiguration: &types.SoftwareTokenMfaConfigType{Enabled: true}}},
+		{"TOTP enabled", cip.SetUserPoolMfaConfigInput{SoftwareTokenMfaConfiguration: &types.SoftwareTokenMfaConfigType{Enabled: true}}},
+		{"SMS configured", cip.SetUserPoolMfaConfigInput{SmsMfaConfiguration: &types.SmsMfaConfigType{SmsAuthenticationMessage: aws.String("code {####}")}}},
+		{"email configured", cip.SetUserPoolMfaConfigInput{EmailMfaConfiguration: &types.EmailMfaConfigType{Message: aws.String("code {####}")}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			in := tt.in
+			in.UserPoolId = &id
+			_, err := st.admin.SetUserPoolMfaConfig(ctx, &in)
+			wantAPIError(t, err, "InvalidParameterException", unsupported)
+		})
+	}
+	if out, err := st.admin.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: &id}); err != nil ||
+		out.MfaConfiguration != types.UserPoolMfaTypeOff {
+		t.Errorf("after refusals: %+v, %v", out, err)
+	}
+	_, err := st.admin.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String("us-west-2_NoSuchOne")})
+	wantAPIError(t, err, "ResourceNotFoundException", "")
+	_, err = st.public.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: &id})
+	wantAPIError(t, err, "MissingAuthenticationTokenException", "")
+}
+
 func TestGetSigningCertificate(t *testing.T) {
 	st := newStack(t)
 	ctx := t.Context()
