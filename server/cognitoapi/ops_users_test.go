@@ -611,3 +611,113 @@ func TestAdminUpdateUserAttributesVerification(t *testing.T) {
 		}
 	})
 }
+
+// TestListUsersEveryFilter: each attribute Cognito's ListUsers filters on,
+// with = and with ^=, and a filtered listing paged with Limit and
+// PaginationToken, AttributesToGet applied to every page.
+func TestListUsersEveryFilter(t *testing.T) {
+	st := newStack(t)
+	ctx := t.Context()
+	poolID := st.newPool(t, nil)
+	st.newUser(t, poolID, "ann", "Correct-Horse-1", attr("email", "ann@alpha.example"), attr("phone_number", "+15551110001"),
+		attr("name", "Ann Lee"), attr("given_name", "Ann"), attr("family_name", "Lee"), attr("preferred_username", "annie"))
+	st.newUser(t, poolID, "anton", "Correct-Horse-1", attr("email", "anton@beta.example"), attr("phone_number", "+15552220002"),
+		attr("name", "Anton Leeds"), attr("given_name", "Anton"), attr("family_name", "Leeds"), attr("preferred_username", "tony"))
+	st.newUser(t, poolID, "bea", "Correct-Horse-1", attr("email", "bea@alpha.example"), attr("phone_number", "+15551110003"),
+		attr("name", "Bea Moss"), attr("given_name", "Bea"), attr("family_name", "Moss"), attr("preferred_username", "bee"))
+	if _, err := st.admin.AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: &poolID, Username: aws.String("bea")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.admin.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &poolID, Username: aws.String("carl"),
+		MessageAction: types.MessageActionTypeSuppress}); err != nil {
+		t.Fatal(err)
+	}
+	subs := map[string]string{}
+	for _, name := range []string{"ann", "anton", "bea", "carl"} {
+		subs[name] = attrsOf(st.getUser(t, poolID, name).UserAttributes)["sub"]
+	}
+
+	list := func(in cip.ListUsersInput) (names []string, pages int) {
+		t.Helper()
+		in.UserPoolId = &poolID
+		for p := cip.NewListUsersPaginator(st.admin, &in); p.HasMorePages(); {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				t.Fatalf("ListUsers %q: %v", aws.ToString(in.Filter), err)
+			}
+			pages++
+			for _, u := range page.Users {
+				names = append(names, aws.ToString(u.Username))
+			}
+		}
+		slices.Sort(names)
+		return names, pages
+	}
+	tests := []struct {
+		filter string
+		want   []string
+	}{
+		{`username = "anton"`, []string{"anton"}},
+		{`username ^= "an"`, []string{"ann", "anton"}},
+		{`email = "bea@alpha.example"`, []string{"bea"}},
+		{`email ^= "an"`, []string{"ann", "anton"}},
+		{`phone_number = "+15552220002"`, []string{"anton"}},
+		{`phone_number ^= "+1555111"`, []string{"ann", "bea"}},
+		{`name = "Ann Lee"`, []string{"ann"}},
+		{`name ^= "An"`, []string{"ann", "anton"}},
+		{`given_name = "Bea"`, []string{"bea"}},
+		{`given_name ^= "Ant"`, []string{"anton"}},
+		{`family_name = "Lee"`, []string{"ann"}},
+		{`family_name ^= "Lee"`, []string{"ann", "anton"}},
+		{`preferred_username = "tony"`, []string{"anton"}},
+		{`preferred_username ^= "b"`, []string{"bea"}},
+		{`cognito:user_status = "FORCE_CHANGE_PASSWORD"`, []string{"carl"}},
+		{`cognito:user_status ^= "CONF"`, []string{"ann", "anton", "bea"}},
+		{`status = "Disabled"`, []string{"bea"}},
+		{`status ^= "Enab"`, []string{"ann", "anton", "carl"}},
+		{`sub = "` + subs["carl"] + `"`, []string{"carl"}},
+		{`sub ^= "` + subs["ann"][:8] + `"`, []string{"ann"}},
+		{`email = "nobody@alpha.example"`, nil},
+	}
+	for _, tt := range tests {
+		if got, _ := list(cip.ListUsersInput{Filter: aws.String(tt.filter)}); !slices.Equal(got, tt.want) {
+			t.Errorf("Filter %s: %v, want %v", tt.filter, got, tt.want)
+		}
+	}
+
+	// A filtered listing one user a page: every match once, each page
+	// with only the attributes asked for.
+	in := &cip.ListUsersInput{UserPoolId: &poolID, Filter: aws.String(`email ^= ""`), Limit: aws.Int32(1),
+		AttributesToGet: []string{"email", "family_name"}}
+	var got []string
+	for p := cip.NewListUsersPaginator(st.admin, in); p.HasMorePages(); {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("ListUsers: %v", err)
+		}
+		if len(page.Users) > 1 {
+			t.Errorf("page of %d users with Limit 1", len(page.Users))
+		}
+		for _, u := range page.Users {
+			got = append(got, aws.ToString(u.Username))
+			a := attrsOf(u.Attributes)
+			if len(a) != 2 || a["email"] == "" || a["family_name"] == "" {
+				t.Errorf("%s attributes %v, want email and family_name", aws.ToString(u.Username), a)
+			}
+		}
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"ann", "anton", "bea"}) {
+		t.Errorf("filtered pages listed %v", got)
+	}
+	// The token of a filtered page goes on with the same filter.
+	first, err := st.admin.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &poolID, Filter: aws.String(`username ^= "an"`), Limit: aws.Int32(1)})
+	if err != nil || len(first.Users) != 1 || first.PaginationToken == nil {
+		t.Fatalf("first page: %+v, %v", first, err)
+	}
+	second, err := st.admin.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &poolID, Filter: aws.String(`username ^= "an"`), Limit: aws.Int32(1),
+		PaginationToken: first.PaginationToken})
+	if err != nil || len(second.Users) != 1 || aws.ToString(second.Users[0].Username) == aws.ToString(first.Users[0].Username) {
+		t.Fatalf("second page: %+v, %v", second, err)
+	}
+}
