@@ -31,6 +31,7 @@ type Store interface {
 	FamilyStore
 	EventStore
 	IdentityProviderStore
+	IdentityLinkStore
 
 	// InTx runs fn in one transaction carried by the ctx it is given; fn's
 	// error (or a panic) rolls it back. Nested calls join the outer one.
@@ -190,4 +191,19 @@ type IdentityProviderStore interface {
 	// identifiers included.
 	UpdateIdentityProvider(ctx context.Context, p *IdentityProvider) error
 	DeleteIdentityProvider(ctx context.Context, poolID, name string) error
+}
+
+// IdentityLinkStore keeps the upstream identities linked to native users
+// (AdminLinkProviderForUser). A (provider, attribute, value) is linked to
+// at most one user: a second link is ErrAlreadyExists. Deleting a user or
+// a pool deletes its links.
+type IdentityLinkStore interface {
+	CreateIdentityLink(ctx context.Context, l *IdentityLink) error
+	GetIdentityLink(ctx context.Context, poolID, provider, attrName, attrValue string) (*IdentityLink, error)
+	// ListIdentityLinkAttributes returns the distinct attribute names the
+	// provider's links use (Cognito_Subject, SAML attribute names), sorted.
+	ListIdentityLinkAttributes(ctx context.Context, poolID, provider string) ([]string, error)
+	// ListUserIdentityLinks returns a user's links by provider, attribute, value.
+	ListUserIdentityLinks(ctx context.Context, poolID, sub string) ([]*IdentityLink, error)
+	DeleteIdentityLink(ctx context.Context, poolID, provider, attrName, attrValue string) error
 }

@@ -379,3 +379,15 @@ type IdentityProvider struct {
 	CreatedAt        time.Time         `json:"created_at"`
 	UpdatedAt        time.Time         `json:"updated_at"`
 }
+
+// IdentityLink links an upstream identity to a native user: a sign-in
+// through ProviderName whose AttributeName (Cognito_Subject for the
+// upstream subject, or a SAML attribute) is AttributeValue is the user Sub.
+type IdentityLink struct {
+	PoolID         string    `json:"pool_id"`
+	ProviderName   string    `json:"provider_name"`
+	AttributeName  string    `json:"attribute_name"`
+	AttributeValue string    `json:"attribute_value"`
+	Sub            string    `json:"sub"`
+	CreatedAt      time.Time `json:"created_at"`
+}

@@ -139,7 +139,7 @@ func (s *Store) DeletePool(ctx context.Context, id string) error {
 		}
 		for _, table := range []string{"clients", "users", "groups", "group_members", "resource_servers", "domains",
 			"signing_keys", "auth_requests", "sessions", "oauth_records", "families", "auth_events",
-			"identity_providers", "idp_identifiers"} {
+			"identity_providers", "idp_identifiers", "identity_links"} {
 			if err := s.exec(ctx, "delete pool "+table, `DELETE FROM `+table+` WHERE pool_id = ?`, id); err != nil {
 				return err
 			}
@@ -277,7 +277,7 @@ func (s *Store) DeleteUser(ctx context.Context, poolID, sub string) error {
 		if err := s.execOne(ctx, "delete user", `DELETE FROM users WHERE pool_id = ? AND sub = ?`, poolID, sub); err != nil {
 			return err
 		}
-		for _, table := range []string{"group_members", "sessions", "families"} {
+		for _, table := range []string{"group_members", "sessions", "families", "identity_links"} {
 			if err := s.exec(ctx, "delete user "+table, `DELETE FROM `+table+` WHERE pool_id = ? AND sub = ?`, poolID, sub); err != nil {
 				return err
 			}
@@ -730,4 +730,51 @@ func (s *Store) DeleteIdentityProvider(ctx context.Context, poolID, name string)
 		return s.exec(ctx, "release idp identifiers",
 			`DELETE FROM idp_identifiers WHERE pool_id = ? AND name = ?`, poolID, name)
 	})
+}
+
+// ---- identity links ----
+
+func (s *Store) CreateIdentityLink(ctx context.Context, l *storage.IdentityLink) error {
+	data, err := encode(l)
+	if err != nil {
+		return err
+	}
+	return s.exec(ctx, "create identity link",
+		`INSERT INTO identity_links (pool_id, provider_name, attr_name, attr_value, sub, data) VALUES (?, ?, ?, ?, ?, ?)`,
+		l.PoolID, l.ProviderName, l.AttributeName, l.AttributeValue, l.Sub, data)
+}
+
+func (s *Store) GetIdentityLink(ctx context.Context, poolID, provider, attrName, attrValue string) (*storage.IdentityLink, error) {
+	return getDoc[storage.IdentityLink](ctx, s, "get identity link",
+		`SELECT data FROM identity_links WHERE pool_id = ? AND provider_name = ? AND attr_name = ? AND attr_value = ?`,
+		poolID, provider, attrName, attrValue)
+}
+
+func (s *Store) ListIdentityLinkAttributes(ctx context.Context, poolID, provider string) ([]string, error) {
+	rows, err := s.reader(ctx).QueryContext(ctx,
+		`SELECT DISTINCT attr_name FROM identity_links WHERE pool_id = ? AND provider_name = ? ORDER BY attr_name`, poolID, provider)
+	if err != nil {
+		return nil, mapErr("list identity link attributes", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, mapErr("list identity link attributes", err)
+		}
+		out = append(out, name)
+	}
+	return out, mapErr("list identity link attributes", rows.Err())
+}
+
+func (s *Store) ListUserIdentityLinks(ctx context.Context, poolID, sub string) ([]*storage.IdentityLink, error) {
+	return listDocs[storage.IdentityLink](ctx, s, "list user identity links",
+		`SELECT data FROM identity_links WHERE pool_id = ? AND sub = ? ORDER BY provider_name, attr_name, attr_value`, poolID, sub)
+}
+
+func (s *Store) DeleteIdentityLink(ctx context.Context, poolID, provider, attrName, attrValue string) error {
+	return s.execOne(ctx, "delete identity link",
+		`DELETE FROM identity_links WHERE pool_id = ? AND provider_name = ? AND attr_name = ? AND attr_value = ?`,
+		poolID, provider, attrName, attrValue)
 }

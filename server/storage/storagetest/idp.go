@@ -126,3 +126,59 @@ var identityProviderTests = []test{
 		must(t, "recreate", s.CreateIdentityProvider(ctx, newIdentityProvider("p1", "Corp", "corp.example")))
 	}},
 }
+
+func newLink(poolID, provider, attr, value, sub string) *storage.IdentityLink {
+	return &storage.IdentityLink{PoolID: poolID, ProviderName: provider, AttributeName: attr, AttributeValue: value, Sub: sub,
+		CreatedAt: t0.In(time.FixedZone("CET", 3600))}
+}
+
+func linkValues(ls []*storage.IdentityLink) []string {
+	return keys(ls, func(l *storage.IdentityLink) string { return l.ProviderName + "/" + l.AttributeName + "/" + l.AttributeValue })
+}
+
+var identityLinkTests = []test{
+	{"CreateGetDelete", func(t *testing.T, s storage.Store) {
+		ctx := ctxOf(t)
+		l := newLink("p1", "Google", "Cognito_Subject", "1234", "sub-1")
+		must(t, "create", s.CreateIdentityLink(ctx, l))
+		wantEqual(t, "link", of(s.GetIdentityLink(ctx, "p1", "Google", "Cognito_Subject", "1234")).must(t, "get"), l)
+		wantErr(t, "same identity to another user", s.CreateIdentityLink(ctx, newLink("p1", "Google", "Cognito_Subject", "1234", "sub-2")), storage.ErrAlreadyExists)
+		must(t, "same identity in another pool", s.CreateIdentityLink(ctx, newLink("p2", "Google", "Cognito_Subject", "1234", "sub-9")))
+		for _, k := range [][4]string{{"p1", "google", "Cognito_Subject", "1234"}, {"p1", "Google", "email", "1234"}, {"p1", "Google", "Cognito_Subject", "12345"}, {"p3", "Google", "Cognito_Subject", "1234"}} {
+			_, err := s.GetIdentityLink(ctx, k[0], k[1], k[2], k[3])
+			wantErr(t, "missing "+k[1]+"/"+k[2]+"/"+k[3], err, storage.ErrNotFound)
+		}
+		must(t, "delete", s.DeleteIdentityLink(ctx, "p1", "Google", "Cognito_Subject", "1234"))
+		wantErr(t, "delete again", s.DeleteIdentityLink(ctx, "p1", "Google", "Cognito_Subject", "1234"), storage.ErrNotFound)
+		_, err := s.GetIdentityLink(ctx, "p1", "Google", "Cognito_Subject", "1234")
+		wantErr(t, "get deleted", err, storage.ErrNotFound)
+		of(s.GetIdentityLink(ctx, "p2", "Google", "Cognito_Subject", "1234")).must(t, "other pool's link")
+		must(t, "relink to another user", s.CreateIdentityLink(ctx, newLink("p1", "Google", "Cognito_Subject", "1234", "sub-2")))
+	}},
+	{"Lists", func(t *testing.T, s storage.Store) {
+		ctx := ctxOf(t)
+		for _, l := range []*storage.IdentityLink{
+			newLink("p1", "Okta", "email", "a@example.com", "sub-1"), newLink("p1", "Okta", "Cognito_Subject", "n1", "sub-2"),
+			newLink("p1", "Google", "Cognito_Subject", "g1", "sub-1"), newLink("p1", "Okta", "email", "b@example.com", "sub-2"),
+			newLink("p1", "Okta", "Cognito_Subject", "n2", "sub-1"), newLink("p2", "Okta", "upn", "x", "sub-1"),
+		} {
+			must(t, "create", s.CreateIdentityLink(ctx, l))
+		}
+		wantKeys(t, "Okta's attributes", of(s.ListIdentityLinkAttributes(ctx, "p1", "Okta")).must(t, "list"), []string{"Cognito_Subject", "email"})
+		wantKeys(t, "unknown provider's attributes", of(s.ListIdentityLinkAttributes(ctx, "p1", "Nope")).must(t, "list"), nil)
+		wantKeys(t, "sub-1's links", linkValues(of(s.ListUserIdentityLinks(ctx, "p1", "sub-1")).must(t, "list")),
+			[]string{"Google/Cognito_Subject/g1", "Okta/Cognito_Subject/n2", "Okta/email/a@example.com"})
+		wantKeys(t, "p2 sub-1's links", linkValues(of(s.ListUserIdentityLinks(ctx, "p2", "sub-1")).must(t, "list")), []string{"Okta/upn/x"})
+	}},
+	{"DeleteUserDeletesLinks", func(t *testing.T, s storage.Store) {
+		ctx := ctxOf(t)
+		must(t, "create user", s.CreateUser(ctx, newUser("p1", "sub-1", "alice", "", "")))
+		must(t, "create user", s.CreateUser(ctx, newUser("p1", "sub-2", "bob", "", "")))
+		must(t, "link alice", s.CreateIdentityLink(ctx, newLink("p1", "Google", "Cognito_Subject", "g1", "sub-1")))
+		must(t, "link bob", s.CreateIdentityLink(ctx, newLink("p1", "Google", "Cognito_Subject", "g2", "sub-2")))
+		must(t, "delete alice", s.DeleteUser(ctx, "p1", "sub-1"))
+		_, err := s.GetIdentityLink(ctx, "p1", "Google", "Cognito_Subject", "g1")
+		wantErr(t, "alice's link", err, storage.ErrNotFound)
+		of(s.GetIdentityLink(ctx, "p1", "Google", "Cognito_Subject", "g2")).must(t, "bob's link")
+	}},
+}

@@ -115,6 +115,7 @@ func populate(t *testing.T, s storage.Store, id string) {
 	must(t, "create family", s.CreateFamily(ctx, newFamily(id, "fam-1", "sub-1")))
 	must(t, "create event", s.CreateAuthEvent(ctx, newEvent(id, "ev-1", "sub-1", t0)))
 	must(t, "create identity provider", s.CreateIdentityProvider(ctx, newIdentityProvider(id, "Corp", "corp.example")))
+	must(t, "create identity link", s.CreateIdentityLink(ctx, newLink(id, "Corp", "Cognito_Subject", "s1", "sub-1")))
 }
 
 // checkPopulated checks that every row populate made for pool id is there,
@@ -184,4 +185,6 @@ func checkPopulated(t *testing.T, s storage.Store, id string, present bool) {
 	check("identity provider by identifier", err)
 	ps, err := s.ListIdentityProviders(ctx, id, "", 0)
 	count("identity providers", len(ps), err)
+	_, err = s.GetIdentityLink(ctx, id, "Corp", "Cognito_Subject", "s1")
+	check("identity link", err)
 }

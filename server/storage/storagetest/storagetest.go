@@ -35,6 +35,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Family", familyTests},
 		{"AuthEvent", eventTests},
 		{"IdentityProvider", identityProviderTests},
+		{"IdentityLink", identityLinkTests},
 		{"Tx", txTests},
 		{"Concurrency", concurrencyTests},
 		{"Lifecycle", lifecycleTests},
