@@ -216,6 +216,12 @@ func (e *Engine) Start(ctx context.Context, req Request) (*Step, error) {
 }
 
 func (e *Engine) passwordStep(ctx context.Context, req Request, username, password string) (*Step, error) {
+	// Refused at once when the hash queue is too long to wait in.
+	release, err := directory.AdmitPasswordCheck()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	user, err := e.identify(ctx, req, username, func() { e.dir.BurnPasswordCheck(password) })
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/gatehouse-id/gatehouse/server/directory"
 	"github.com/gatehouse-id/gatehouse/server/srp"
 	"github.com/gatehouse-id/gatehouse/server/storage"
 )
@@ -121,6 +122,25 @@ func TestInitiateAuthFailures(t *testing.T) {
 			"2 validation errors detected: Value null at 'authFlow' failed to satisfy constraint: Member must not be null; "+
 				"Value null at 'clientId' failed to satisfy constraint: Member must not be null")
 	})
+}
+
+// TestInitiateAuthHashQueueFull: when the sign-ins already waiting for a
+// password hash would keep a new one waiting past directory.MaxHashWait,
+// it is refused at once with TooManyRequestsException (not left to die at
+// the server's write timeout), and nothing counts against the user.
+func TestInitiateAuthHashQueueFull(t *testing.T) {
+	f := newAuthFixture(t)
+	if _, err := f.passwordAuth(t, f.clientID, "alice", alicePassword); err != nil {
+		t.Fatalf("InitiateAuth: %v", err) // and the hash time is known
+	}
+	saved := directory.MaxHashWait
+	directory.MaxHashWait = -1 // any wait is too long
+	_, err := f.passwordAuth(t, f.clientID, "alice", "Wrong-Horse-1")
+	directory.MaxHashWait = saved
+	wantAPIError(t, err, "TooManyRequestsException", "Too many sign-ins at once, please try again.")
+	if _, err := f.passwordAuth(t, f.clientID, "alice", alicePassword); err != nil {
+		t.Fatalf("InitiateAuth after: %v", err)
+	}
 }
 
 func TestNewPasswordRequired(t *testing.T) {
