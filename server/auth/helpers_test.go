@@ -9,6 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/federation"
+	"github.com/gatehouse-id/gatehouse/federation/oidc"
+	"github.com/gatehouse-id/gatehouse/federation/saml"
+	"github.com/gatehouse-id/gatehouse/federation/social"
 	"github.com/gatehouse-id/gatehouse/server/auth"
 	"github.com/gatehouse-id/gatehouse/server/directory"
 	"github.com/gatehouse-id/gatehouse/server/secret"
@@ -61,7 +65,11 @@ func newAuthStack(t testing.TB) *authStack {
 		t.Fatal(err)
 	}
 	s := &authStack{store: st, sealer: sealer, clock: &testClock{t: time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC)}}
-	s.dir = directory.New(directory.Config{Store: st, Sealer: sealer,
+	registry := federation.Registry{}
+	oidc.Register(registry)
+	saml.Register(registry)
+	social.Register(registry)
+	s.dir = directory.New(directory.Config{Store: st, Sealer: sealer, Registry: registry,
 		Argon2: directory.Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1}, Now: s.clock.Now})
 	s.minter = tokens.New(tokens.Config{Store: st, Sealer: sealer, Now: s.clock.Now})
 	s.eng = auth.New(auth.Config{Dir: s.dir, Minter: s.minter, Sealer: sealer,

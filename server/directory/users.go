@@ -52,10 +52,16 @@ func normUsername(p *storage.Pool, name string) string {
 }
 
 // setKeys derives a user's unique lookup keys from the pool's settings:
-// email and phone are keys when they are usernames, or verified aliases.
+// email and phone are keys when they are usernames, or verified aliases,
+// of users who are not federated.
 func setKeys(p *storage.Pool, u *storage.User) {
 	u.UsernameKey = normUsername(p, u.Username)
 	u.EmailKey, u.PhoneKey = "", ""
+	if u.Status == storage.StatusExternalProvider {
+		// A federated user signs in upstream, never by email or phone, and
+		// may share them with a native user (the one it may be linked to).
+		return
+	}
 	if email := u.Attributes["email"]; email != "" {
 		if UsesEmailAsUsername(p) || slices.Contains(p.AliasAttributes, "email") && u.Attributes["email_verified"] == "true" {
 			u.EmailKey = strings.ToLower(email)

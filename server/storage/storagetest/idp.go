@@ -133,7 +133,9 @@ func newLink(poolID, provider, attr, value, sub string) *storage.IdentityLink {
 }
 
 func linkValues(ls []*storage.IdentityLink) []string {
-	return keys(ls, func(l *storage.IdentityLink) string { return l.ProviderName + "/" + l.AttributeName + "/" + l.AttributeValue })
+	return keys(ls, func(l *storage.IdentityLink) string {
+		return l.ProviderName + "/" + l.AttributeName + "/" + l.AttributeValue
+	})
 }
 
 var identityLinkTests = []test{
