@@ -16,6 +16,7 @@ func TestForgotPassword(t *testing.T) {
 	if h := text(t, ctx, "h1"); h != "Reset your password" {
 		t.Fatalf("heading %q", h)
 	}
+	shot(t, ctx, "forgot-request")
 	fill(t, ctx, map[string]string{"username": "carol"}, "username")
 	submit(t, ctx)
 	if d := text(t, ctx, `[data-testid="destination"]`); !strings.Contains(d, "c***@e***.com") {

@@ -1,6 +1,8 @@
 package browser
 
 import (
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -14,6 +16,8 @@ func TestLanguages(t *testing.T) {
 	}{
 		{"de", "Anmelden", "Konto erstellen", "Benutzername oder Passwort ist falsch."},
 		{"ja", "サインイン", "アカウントの作成", "ユーザー名またはパスワードが正しくありません。"},
+		{"ko", "로그인", "계정 만들기", "사용자 이름 또는 비밀번호가 올바르지 않습니다."},
+		{"zh-CN", "登录", "创建账户", "用户名或密码不正确。"},
 	}
 	for _, c := range cases {
 		t.Run(c.lang, func(t *testing.T) {
@@ -34,6 +38,17 @@ func TestLanguages(t *testing.T) {
 			click(t, ctx, `[data-testid="signup-link"]`)
 			if h := text(t, ctx, "h1"); h != c.signup {
 				t.Fatalf("sign-up heading %q, want %q", h, c.signup)
+			}
+			// Last: the DOM domain this enables stops chromedp from finding
+			// nodes afterwards.
+			fonts := platformFonts(t, ctx, "h1")
+			t.Logf("%s heading drawn with %v", c.lang, fonts)
+			if c.lang != "de" {
+				// Without a CJK font Chromium draws boxes; .ci/run
+				// installs fonts-noto-cjk.
+				if !slices.ContainsFunc(fonts, func(f string) bool { return strings.Contains(f, "CJK") }) {
+					t.Fatalf("the heading is drawn with %v, no CJK font (apt-get install fonts-noto-cjk)", fonts)
+				}
 			}
 		})
 	}
