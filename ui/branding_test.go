@@ -56,7 +56,22 @@ func TestBranding(t *testing.T) {
 	if r.resp.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" || !strings.Contains(r.resp.Header.Get("Content-Security-Policy"), "sandbox") {
 		t.Fatalf("logo headers %v", r.resp.Header)
 	}
+	// Revalidation by ETag answers 304 without the body.
+	etag := r.resp.Header.Get("ETag")
+	if etag == "" || r.resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Fatalf("logo headers %v", r.resp.Header)
+	}
+	req, _ := http.NewRequest(http.MethodGet, s.URL+logo, nil)
+	req.Header.Set("If-None-Match", etag)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusNotModified {
+		t.Fatalf("If-None-Match: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	css := b.get(s.URL + theme)
+	if css.resp.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" || css.resp.Header.Get("ETag") == "" {
+		t.Fatalf("theme headers %v", css.resp.Header)
+	}
 	if css.resp.StatusCode != http.StatusOK || !strings.HasPrefix(css.resp.Header.Get("Content-Type"), "text/css") ||
 		!strings.Contains(css.body, "--gh-primary:#6d28d9") || !strings.Contains(css.body, ".gh-card{outline:1px solid red}") {
 		t.Fatalf("theme: %d %q", css.resp.StatusCode, css.body)
