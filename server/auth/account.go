@@ -214,13 +214,16 @@ func (e *Engine) ConfirmSignUpWith(ctx context.Context, req ConfirmSignUpRequest
 	pool, client := req.Pool, req.Client
 	u, err := e.dir.FindUser(ctx, pool, req.Username)
 	if errors.Is(err, directory.ErrUserNotFound) && hidesExistence(client) {
-		return nil, directory.ErrCodeMismatch
+		return nil, e.hiddenMismatch(ctx, pool, directory.CodeSignUp, req.Code)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if u.Status != storage.StatusUnconfirmed {
 		return nil, cannotConfirm(u.Status)
+	}
+	if _, ok := u.Codes[directory.CodeSignUp]; !ok && hidesExistence(client) {
+		return nil, e.hiddenMismatch(ctx, pool, directory.CodeSignUp, req.Code)
 	}
 	u, err = e.dir.ConsumeCode(ctx, pool, u.Sub, directory.CodeSignUp, req.Code, func(ctx context.Context, u *storage.User) error {
 		if u.Status != storage.StatusUnconfirmed {
@@ -306,11 +309,9 @@ func (e *Engine) ForgotPassword(ctx context.Context, pool *storage.Pool, client 
 	if err != nil {
 		return nil, err
 	}
-	d, err := e.issueAndSend(ctx, pool, u, directory.CodeForgotPassword, attr, hidesExistence(client))
-	if err == nil {
+	return e.issueAndSendThen(ctx, pool, u, directory.CodeForgotPassword, attr, "", hidesExistence(client), func(ctx context.Context) {
 		e.accountEvent(ctx, pool, client, u, "ForgotPassword", "InProgress", ip)
-	}
-	return d, err
+	})
 }
 
 // recoveryAttribute is where a password-reset code for u goes: the first
@@ -387,14 +388,19 @@ func (e *Engine) AdminResetUserPassword(ctx context.Context, pool *storage.Pool,
 // the user is CONFIRMED and their failed sign-ins forgotten.
 func (e *Engine) ConfirmForgotPassword(ctx context.Context, pool *storage.Pool, client *storage.Client, username, code, password, ip string) error {
 	u, err := e.dir.FindUser(ctx, pool, username)
-	if errors.Is(err, directory.ErrUserNotFound) && hidesExistence(client) {
-		return directory.ErrCodeMismatch
-	}
-	if err != nil {
+	hidden := hidesExistence(client)
+	if err != nil && !(hidden && errors.Is(err, directory.ErrUserNotFound)) {
 		return err
 	}
+	// The password is checked first for known and unknown users alike.
 	if err := directory.ValidatePassword(pool.PasswordPolicy, password); err != nil {
 		return err
+	}
+	if u == nil {
+		return e.hiddenMismatch(ctx, pool, directory.CodeForgotPassword, code)
+	}
+	if _, ok := u.Codes[directory.CodeForgotPassword]; !ok && hidden {
+		return e.hiddenMismatch(ctx, pool, directory.CodeForgotPassword, code)
 	}
 	u, err = e.dir.ConsumeCode(ctx, pool, u.Sub, directory.CodeForgotPassword, code, func(_ context.Context, u *storage.User) error {
 		return e.dir.SetPassword(pool, u, password, true)
@@ -404,6 +410,16 @@ func (e *Engine) ConfirmForgotPassword(ctx context.Context, pool *storage.Pool, 
 	}
 	e.accountEvent(ctx, pool, client, u, "ForgotPassword", "Pass", ip)
 	return nil
+}
+
+// hiddenMismatch answers a confirmation code for an unknown user, or for a
+// known one who holds no code of purpose, when the client hides user
+// existence: CodeMismatch, as a wrong code of a known user is, after the
+// same transaction a code check runs (on a user that does not exist, so
+// nothing is written), so that the time taken tells nothing either.
+func (e *Engine) hiddenMismatch(ctx context.Context, pool *storage.Pool, purpose, code string) error {
+	_, _ = e.dir.ConsumeCode(ctx, pool, uuid.Nil.String(), purpose, code, func(context.Context, *storage.User) error { return nil })
+	return directory.ErrCodeMismatch
 }
 
 // ---- attribute verification ----
@@ -668,27 +684,50 @@ func (e *Engine) issueAndSend(ctx context.Context, pool *storage.Pool, u *storag
 // issueAndSendTo is issueAndSend for a code that verifies value, a new
 // value of attr not yet on u, and goes there; "" is u's current value.
 func (e *Engine) issueAndSendTo(ctx context.Context, pool *storage.Pool, u *storage.User, purpose, attr, value string, background bool) (*CodeDelivery, error) {
+	return e.issueAndSendThen(ctx, pool, u, purpose, attr, value, background, nil)
+}
+
+// issueAndSendThen is issueAndSendTo that runs then (if not nil) once the
+// code is stored. In background the code is stored, then run, and the
+// code sent after the answer: an unknown user's answer (fakeDelivery)
+// writes nothing, and a known user's must take no longer. The code reaches
+// the user only after it is stored, so no confirmation can come first.
+func (e *Engine) issueAndSendThen(ctx context.Context, pool *storage.Pool, u *storage.User, purpose, attr, value string, background bool,
+	then func(context.Context)) (*CodeDelivery, error) {
 	code, err := e.dir.NewPendingCode(u, purpose, attr, value)
 	if err != nil {
-		return nil, err
-	}
-	if err := e.dir.SaveUser(ctx, pool, u); err != nil {
-		if errors.Is(err, storage.ErrConflict) {
-			return nil, errBusy
-		}
 		return nil, err
 	}
 	dest := value
 	if dest == "" {
 		dest = u.Attributes[attr]
 	}
+	save := func(ctx context.Context) error {
+		if err := e.dir.SaveUser(ctx, pool, u); err != nil {
+			if errors.Is(err, storage.ErrConflict) {
+				return errBusy
+			}
+			return err
+		}
+		if then != nil {
+			then(ctx)
+		}
+		return nil
+	}
 	if background {
 		go func() {
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
 			defer cancel()
+			if err := save(ctx); err != nil {
+				e.cfg.Logger.Warn("auth: store code", "pool", pool.ID, "purpose", purpose, "err", err)
+				return
+			}
 			e.sendCode(ctx, pool, u, purpose, code, attr, dest)
 		}()
 		return delivery(attr, dest), nil
+	}
+	if err := save(ctx); err != nil {
+		return nil, err
 	}
 	return delivery(attr, dest), e.sendCode(ctx, pool, u, purpose, code, attr, dest)
 }
