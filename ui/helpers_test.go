@@ -52,6 +52,7 @@ func (c *clock) Add(d time.Duration) {
 // as server.New does, on httptest, over SQLite in a temp dir.
 type stack struct {
 	URL    string
+	store  *sqlstore.Store
 	dir    *directory.Directory
 	engine *auth.Engine
 	clock  *clock
@@ -96,7 +97,7 @@ func newStack(t *testing.T, opts ...stackOption) *stack {
 		t.Fatal(err)
 	}
 	clk := &clock{t: time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC)}
-	s := &stack{clock: clk, callback: testCallback, box: newOutbox()}
+	s := &stack{store: st, clock: clk, callback: testCallback, box: newOutbox()}
 	hs := httptest.NewUnstartedServer(nil)
 	s.URL = "http://" + hs.Listener.Addr().String()
 	issuer := func(poolID string) string { return s.URL + "/" + poolID }

@@ -66,6 +66,9 @@ func (u *UI) loginSubmit(rq *request) {
 	if !u.readForm(rq) || !u.flow(rq, "login") {
 		return
 	}
+	// A sign-in's event waits for signedIn's transaction.
+	rq.r = rq.r.WithContext(auth.DeferEvent(rq.r.Context()))
+	defer u.cfg.Engine.FlushEvent(rq.r.Context())
 	form := rq.r.PostForm
 	username := strings.TrimSpace(form.Get("username"))
 	session := form.Get("session")

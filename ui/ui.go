@@ -301,15 +301,18 @@ func (u *UI) flow(rq *request, screen string) bool {
 // request done for it and returns to /oauth2/authorize, which redirects to
 // the client.
 func (u *UI) signedIn(rq *request, done *auth.Authenticated) {
-	ctx := rq.r.Context()
-	sess, err := u.cfg.SSO.Start(ctx, rq.w, rq.pool.ID, done.User.Sub, done.AuthTime, done.EventID)
-	if err != nil {
-		u.serverError(rq, err)
-		return
-	}
+	// The session, the request marked done and the sign-in's event (when
+	// deferred: loginSubmit) are one transaction.
 	areq := rq.areq
-	areq.SessionID, areq.Sub, areq.AuthTime, areq.EventID = sess.ID, done.User.Sub, done.AuthTime, done.EventID
-	if err := u.cfg.Dir.Store().UpdateAuthRequest(ctx, areq); err != nil {
+	err := u.cfg.Engine.CommitSignIn(rq.r.Context(), func(ctx context.Context) error {
+		sess, err := u.cfg.SSO.Start(ctx, rq.w, rq.pool.ID, done.User.Sub, done.AuthTime, done.EventID)
+		if err != nil {
+			return err
+		}
+		areq.SessionID, areq.Sub, areq.AuthTime, areq.EventID = sess.ID, done.User.Sub, done.AuthTime, done.EventID
+		return u.cfg.Dir.Store().UpdateAuthRequest(ctx, areq)
+	})
+	if err != nil {
 		u.serverError(rq, err)
 		return
 	}

@@ -86,14 +86,8 @@ func (e *Engine) StartFamily(ctx context.Context, pool *storage.Pool, client *st
 	if err != nil {
 		return "", err
 	}
-	ev := takeEvent(ctx)
-	err = e.store.InTx(ctx, func(ctx context.Context) error {
-		if ev != nil {
-			// The sign-in's event (DeferEvent), with its tokens.
-			if err := e.store.CreateAuthEvent(ctx, ev); err != nil {
-				return err
-			}
-		}
+	// The sign-in's event (DeferEvent) commits with its tokens.
+	err = e.CommitSignIn(ctx, func(ctx context.Context) error {
 		if err := e.store.CreateFamily(ctx, &storage.Family{PoolID: pool.ID, ID: rec.RequestID, ClientID: client.ID,
 			Sub: sub, CreatedAt: now, ExpiresAt: now.Add(refreshLife)}); err != nil {
 			return err
@@ -103,12 +97,6 @@ func (e *Engine) StartFamily(ctx context.Context, pool *storage.Pool, client *st
 			CreatedAt: now, ExpiresAt: now.Add(refreshLife), Data: data})
 	})
 	if err != nil {
-		if ev != nil {
-			// The tokens failed, the sign-in stands: record it alone.
-			if werr := e.store.CreateAuthEvent(context.WithoutCancel(ctx), ev); werr != nil {
-				e.cfg.Logger.Warn("record auth event", "pool", ev.PoolID, "err", werr)
-			}
-		}
 		return "", err
 	}
 	return token, nil
