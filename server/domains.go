@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/gatehouse-id/gatehouse/server/upstream"
 )
 
 // publicHost is the host name (without port) of the public URL.
@@ -72,6 +74,8 @@ func (s *Server) domainFront(next http.Handler) http.Handler {
 				r.URL.RawPath = base + r.URL.RawPath
 			}
 		}
+		// Upstream providers must send the browser back to this domain.
+		r = r.WithContext(upstream.WithSite(r.Context(), scheme+"://"+r.Host))
 		dw := &domainWriter{ResponseWriter: w, issuer: s.cfg.PublicURL + base, site: scheme + "://" + r.Host, cookiePath: base}
 		next.ServeHTTP(dw, r)
 	})

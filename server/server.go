@@ -28,6 +28,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/server/storage"
 	"github.com/gatehouse-id/gatehouse/server/storage/sqlstore"
 	"github.com/gatehouse-id/gatehouse/server/tokens"
+	"github.com/gatehouse-id/gatehouse/server/upstream"
 	"github.com/gatehouse-id/gatehouse/ui"
 )
 
@@ -52,6 +53,9 @@ type Config struct {
 	SMTPURL       string
 	MailFrom      string
 	SMSWebhookURL string
+	// CAFile is a PEM file of extra CA certificates trusted when calling
+	// upstream identity providers (GATEHOUSE_CA_FILE).
+	CAFile string
 
 	// MasterKey overrides <DataDir>/master.key (tests).
 	MasterKey []byte
@@ -147,7 +151,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	m := newMetrics(s.reg)
 	registerStoreMetrics(s.reg, store)
 	issuer := func(poolID string) string { return cfg.PublicURL + "/" + poolID }
-	s.Dir = directory.New(directory.Config{Store: store, Sealer: sealer, Region: cfg.Region, Argon2: cfg.Argon2, Now: cfg.Now})
+	// One registry of connector types: the directory validates
+	// ProviderDetails with it, the hosted UI opens connectors with it.
+	registry := upstream.DefaultRegistry()
+	s.Dir = directory.New(directory.Config{Store: store, Sealer: sealer, Region: cfg.Region, Argon2: cfg.Argon2, Now: cfg.Now, Registry: registry})
 	s.Minter = tokens.New(tokens.Config{Store: store, Sealer: sealer, Now: cfg.Now, Logger: cfg.Logger})
 	s.Notifier, err = notify.New(notify.Config{SMTPURL: cfg.SMTPURL, MailFrom: cfg.MailFrom, PublicHost: pub.Hostname(),
 		SMSWebhookURL: cfg.SMSWebhookURL, Dev: cfg.Dev, Logger: cfg.Logger, Now: cfg.Now})
@@ -167,7 +174,17 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	registerWorkMetrics(s.reg, map[string]func() (int64, time.Duration){
 		"rs256_signatures": s.Minter.SignStats, "password_hashes": directory.HashStats, "srp_exchanges": s.Engine.SRPStats})
-	pages := ui.New(ui.Config{Dir: s.Dir, Engine: s.Engine, SSO: sessions, Issuer: issuer,
+	var caPEM []byte
+	if cfg.CAFile != "" {
+		if caPEM, err = os.ReadFile(cfg.CAFile); err != nil {
+			return nil, fmt.Errorf("GATEHOUSE_CA_FILE: %w", err)
+		}
+	}
+	upstreams, err := upstream.New(upstream.Config{Minter: s.Minter, CAPEM: caPEM, Registry: registry, Now: cfg.Now, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	pages := ui.New(ui.Config{Dir: s.Dir, Engine: s.Engine, SSO: sessions, Issuer: issuer, Upstream: upstreams,
 		CSRFKey: sealer.Derive("gatehouse csrf v1", 32), Secure: secure, Limits: limits, Now: cfg.Now, Logger: cfg.Logger})
 	// The OAuth endpoints' error and signed-out pages are the hosted UI's.
 	showPage := func(w http.ResponseWriter, r *http.Request, pool *storage.Pool, p oauth.Page) {
@@ -175,7 +192,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 			Detail: p.Detail, ClientID: p.ClientID})
 	}
 	provider := oauth.New(oauth.Config{Dir: s.Dir, Engine: s.Engine, Minter: s.Minter, SSO: sessions, Issuer: issuer,
-		ShowPage: showPage, Now: cfg.Now, Logger: cfg.Logger})
+		ShowPage: showPage, StartUpstream: pages.StartUpstream, Now: cfg.Now, Logger: cfg.Logger})
 
 	if err := s.applyConfig(ctx); err != nil {
 		return nil, err

@@ -118,6 +118,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	cfg.SMTPURL = getenv("GATEHOUSE_SMTP_URL")
 	cfg.MailFrom = getenv("GATEHOUSE_MAIL_FROM")
 	cfg.SMSWebhookURL = getenv("GATEHOUSE_SMS_WEBHOOK_URL")
+	cfg.CAFile = getenv("GATEHOUSE_CA_FILE")
 	cfg.Version = version
 	return cfg, dbg, nil
 }

@@ -30,6 +30,7 @@ var kindErrors = map[directory.Kind]func(msg string) *Error{
 	directory.KindTooManyRequests:       TooManyRequests,
 	directory.KindRefreshTokenReuse:     RefreshTokenReuse,
 	directory.KindCodeDeliveryFailure:   CodeDeliveryFailure,
+	directory.KindDuplicateProvider:     DuplicateProvider,
 }
 
 // domainError finds the first *directory.Error in err's chain and answers

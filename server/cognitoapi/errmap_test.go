@@ -37,6 +37,7 @@ func TestDomainErrorTable(t *testing.T) {
 		{directory.KindTooManyRequests, "TooManyRequestsException"},
 		{directory.KindRefreshTokenReuse, "RefreshTokenReuseException"},
 		{directory.KindCodeDeliveryFailure, "CodeDeliveryFailureException"},
+		{directory.KindDuplicateProvider, "DuplicateProviderException"},
 	}
 	if len(tests) != len(kindErrors) {
 		t.Errorf("kindErrors has %d kinds, this test %d", len(kindErrors), len(tests))

@@ -36,6 +36,7 @@ func registerOperations(a *API, svc *service) {
 	registerSelfOps(a, svc)
 	registerTokenOps(a, svc)
 	registerSignUpOps(a, svc)
+	registerIdentityProviderOps(a, svc)
 }
 
 // service holds what the operations drive. Its methods are the operations,

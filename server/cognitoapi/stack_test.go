@@ -24,6 +24,10 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 
+	"github.com/gatehouse-id/gatehouse/federation"
+	"github.com/gatehouse-id/gatehouse/federation/oidc"
+	"github.com/gatehouse-id/gatehouse/federation/saml"
+	"github.com/gatehouse-id/gatehouse/federation/social"
 	"github.com/gatehouse-id/gatehouse/server/auth"
 	"github.com/gatehouse-id/gatehouse/server/directory"
 	"github.com/gatehouse-id/gatehouse/server/notify"
@@ -91,7 +95,11 @@ func newStack(t *testing.T) *stack {
 		t.Fatalf("secret.New: %v", err)
 	}
 	clock := &testClock{t: time.Now().UTC().Truncate(time.Second)}
-	dir := directory.New(directory.Config{Store: store, Sealer: sealer, Region: "us-east-1",
+	registry := federation.Registry{}
+	oidc.Register(registry)
+	saml.Register(registry)
+	social.Register(registry)
+	dir := directory.New(directory.Config{Store: store, Sealer: sealer, Region: "us-east-1", Registry: registry,
 		Argon2: directory.Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1}, Now: clock.Now})
 	minter := tokens.New(tokens.Config{Store: store, Sealer: sealer, Now: clock.Now})
 	logs := &logBuffer{}

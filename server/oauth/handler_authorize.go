@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/ory/fosite"
 
+	"github.com/gatehouse-id/gatehouse/server/directory"
 	"github.com/gatehouse-id/gatehouse/server/storage"
 	"github.com/gatehouse-id/gatehouse/server/tokens"
 )
@@ -49,6 +51,11 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request, pool *stora
 		p.authorizeError(w, r, ar, err)
 		return
 	}
+	upstream, err := p.upstreamProvider(ctx, pool, ar)
+	if err != nil {
+		p.authorizeError(w, r, ar, err)
+		return
+	}
 	sess, err := p.cfg.SSO.Current(r, pool.ID)
 	if err != nil {
 		p.authorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
@@ -73,15 +80,14 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request, pool *stora
 			p.authorizeError(w, r, ar, fosite.ErrLoginRequired.WithHint("The user is not signed in and prompt=none forbids asking."))
 			return
 		}
-		p.park(w, r, pool, ar)
+		p.park(w, r, pool, ar, upstream)
 		return
 	}
 	p.finish(w, r, pool, ar, sess.Sub, sess.AuthTime, sess.EventID, now)
 }
 
 // precheck refuses early what fosite checks only after sign-in: PKCE must
-// use S256 (Cognito refuses plain), public clients must send it, and only
-// the pool's own directory signs users in until federation exists.
+// use S256 (Cognito refuses plain) and public clients must send it.
 func (p *Provider) precheck(ar fosite.AuthorizeRequester) error {
 	form := ar.GetRequestForm()
 	challenge, method := form.Get("code_challenge"), form.Get("code_challenge_method")
@@ -93,14 +99,38 @@ func (p *Provider) precheck(ar fosite.AuthorizeRequester) error {
 	case challenge == "" && ar.GetClient().IsPublic():
 		return fosite.ErrInvalidRequest.WithHint("Public clients must use PKCE with code_challenge_method=S256.")
 	}
-	if idp := form.Get("identity_provider"); idp != "" && idp != "COGNITO" {
-		return fosite.ErrInvalidRequest.WithHintf("The identity provider %q is not configured for this client.", idp)
-	}
 	return nil
 }
 
-// park stores the request and sends the browser to the sign-in page.
-func (p *Provider) park(w http.ResponseWriter, r *http.Request, pool *storage.Pool, ar fosite.AuthorizeRequester) {
+// upstreamProvider is the upstream identity provider the request names
+// (identity_provider other than COGNITO, or idp_identifier), "" for none.
+// The client must allow it (SupportedIdentityProviders).
+func (p *Provider) upstreamProvider(ctx context.Context, pool *storage.Pool, ar fosite.AuthorizeRequester) (string, error) {
+	form := ar.GetRequestForm()
+	name, ident := form.Get("identity_provider"), form.Get("idp_identifier")
+	if name == "COGNITO" || name == "" && ident == "" {
+		return "", nil
+	}
+	c, _ := ar.GetClient().(*client)
+	if name == "" {
+		idp, err := p.dir.IdentityProviderByIdentifier(ctx, pool.ID, ident)
+		if directory.KindOf(err) == directory.KindResourceNotFound || err == nil && (c == nil || !slices.Contains(c.c.SupportedIdentityProviders, idp.Name)) {
+			return "", fosite.ErrInvalidRequest.WithHintf("No identity provider of this client has the identifier %q.", ident)
+		}
+		if err != nil {
+			return "", fosite.ErrServerError.WithWrap(err)
+		}
+		name = idp.Name
+	}
+	if c == nil || !slices.Contains(c.c.SupportedIdentityProviders, name) || p.cfg.StartUpstream == nil {
+		return "", fosite.ErrInvalidRequest.WithHintf("The identity provider %q is not configured for this client.", name)
+	}
+	return name, nil
+}
+
+// park stores the request and sends the browser to the sign-in page, or
+// straight to the upstream identity provider the request names.
+func (p *Provider) park(w http.ResponseWriter, r *http.Request, pool *storage.Pool, ar fosite.AuthorizeRequester, upstream string) {
 	raw := make([]byte, 18)
 	if _, err := rand.Read(raw); err != nil {
 		p.authorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
@@ -111,6 +141,10 @@ func (p *Provider) park(w http.ResponseWriter, r *http.Request, pool *storage.Po
 		Form: ar.GetRequestForm(), CreatedAt: now, ExpiresAt: now.Add(AuthRequestLifetime)}
 	if err := p.store.CreateAuthRequest(r.Context(), areq); err != nil {
 		p.authorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
+		return
+	}
+	if upstream != "" {
+		p.cfg.StartUpstream(w, r, pool, areq, upstream)
 		return
 	}
 	http.Redirect(w, r, p.cfg.Issuer(pool.ID)+screenPath(areq.Form)+"?"+loginQuery(areq).Encode(), http.StatusFound)

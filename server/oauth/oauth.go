@@ -47,8 +47,12 @@ type Config struct {
 	// ShowPage renders the pages these endpoints show instead of a
 	// redirect (errors, signed out); nil: a plain built-in page.
 	ShowPage ShowPageFunc
-	Now      func() time.Time
-	Logger   *slog.Logger
+	// StartUpstream sends a parked request that names an upstream
+	// identity provider (identity_provider, idp_identifier) there instead
+	// of to the sign-in page; nil: only the pool's own users sign in.
+	StartUpstream func(w http.ResponseWriter, r *http.Request, pool *storage.Pool, areq *storage.AuthRequest, provider string)
+	Now           func() time.Time
+	Logger        *slog.Logger
 }
 
 // Provider is the OAuth front of every pool.
