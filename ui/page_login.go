@@ -20,6 +20,9 @@ func (u *UI) loginView(rq *request, username string) templates.LoginView {
 	if username == "" {
 		v.Username.Autofocus = true
 	}
+	if u.routesByDomain(rq) {
+		v.Password.Required = false
+	}
 	if !rq.pool.AllowAdminCreateUserOnly {
 		v.SignUpURL = rq.pageURL("signup", nil)
 	}
@@ -90,6 +93,9 @@ func (u *UI) loginSubmit(rq *request) {
 	}
 	if session != "" {
 		u.newPasswordSubmit(rq, session, username)
+		return
+	}
+	if u.routeByDomain(rq, username) {
 		return
 	}
 	step, err := u.cfg.Engine.Start(rq.r.Context(), auth.Request{Pool: rq.pool, Client: rq.client, Flow: auth.FlowHostedUI,

@@ -47,6 +47,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/server/directory"
 	"github.com/gatehouse-id/gatehouse/server/sso"
 	"github.com/gatehouse-id/gatehouse/server/storage"
+	"github.com/gatehouse-id/gatehouse/server/upstream"
 	"github.com/gatehouse-id/gatehouse/static"
 	"github.com/gatehouse-id/gatehouse/templates"
 )
@@ -64,8 +65,10 @@ type Config struct {
 	// Limits are the rate limits (limits.go); nil: DefaultLimits. The
 	// zero Limits turns them off.
 	Limits *Limits
-	Now    func() time.Time
-	Logger *slog.Logger
+	// Upstream opens the pool's upstream identity providers (federation.go).
+	Upstream *upstream.Connectors
+	Now      func() time.Time
+	Logger   *slog.Logger
 }
 
 // UI serves the hosted pages.
@@ -123,6 +126,7 @@ func (u *UI) Routes(mux *http.ServeMux, prefix string, pool func(*http.Request) 
 	mux.Handle("POST "+prefix+"/confirmUser", page(u.confirmSubmit))
 	mux.Handle("GET "+prefix+"/forgotPassword", page(u.forgotPage))
 	mux.Handle("POST "+prefix+"/forgotPassword", page(u.forgotSubmit))
+	u.routesFederation(mux, prefix, page)
 	mux.Handle("GET "+prefix+"/static/{file...}", static.Handler())
 	mux.Handle("GET "+prefix+"/branding/{owner}/{file}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		pl := pool(r)
