@@ -6,9 +6,11 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gatehouse-id/gatehouse/server/directory"
 	"github.com/gatehouse-id/gatehouse/server/storage"
+	"github.com/gatehouse-id/gatehouse/ui"
 )
 
 // TestCSRFOnEveryForm: every form the hosted UI shows refuses a post
@@ -114,6 +116,41 @@ func checkHeaders(t *testing.T, p *page) {
 		"X-Frame-Options": "DENY", "Cache-Control": "no-store"} {
 		if got := h.Get(k); got != want {
 			t.Errorf("%s: %s %q, want %q", p.url.Path, k, got, want)
+		}
+	}
+}
+
+// TestSignUpCookieFlags: the cookie that signs a new user in after
+// confirming is HttpOnly, SameSite=Lax, scoped to the pool, lives as long
+// as the code, and is Secure when the UI is served over https.
+func TestSignUpCookieFlags(t *testing.T) {
+	for _, secure := range []bool{false, true} {
+		s := newStack(t, withPool(verifiedEmailPool), withUI(func(c *ui.Config) { c.Secure = secure }))
+		b := newBrowser(t)
+		p := s.signUpPage(t, b)
+		if secure {
+			// A Secure cookie does not go back over the test's http: send
+			// it by hand, as a browser would over https.
+			for _, c := range p.resp.Cookies() {
+				if c.Name == "gatehouse_csrf" {
+					b.header.Set("Cookie", c.Name+"="+c.Value)
+				}
+			}
+		}
+		r := b.submit(p, url.Values{"username": {"uma"}, "email": {"uma@example.com"}, "given_name": {"Uma"}, "password": {testPassword}})
+		if r.resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("secure=%v: sign-up status %d alert %q", secure, r.resp.StatusCode, r.alert(t))
+		}
+		s.box.code(t)
+		var c *http.Cookie
+		for _, k := range r.resp.Cookies() {
+			if k.Name == "gatehouse_signup" {
+				c = k
+			}
+		}
+		if c == nil || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Secure != secure || c.Path != "/"+s.pool.ID ||
+			c.MaxAge != int(directory.SignUpCodeLifetime/time.Second) {
+			t.Errorf("secure=%v: sign-up cookie %+v", secure, c)
 		}
 	}
 }
