@@ -83,7 +83,7 @@ type stack struct {
 	sms    *notifytest.SMSSink // every SMS the server sends
 }
 
-func newStack(t *testing.T) *stack {
+func newStack(t testing.TB) *stack {
 	t.Helper()
 	store, err := sqlstore.Open(t.Context(), filepath.Join(t.TempDir(), "gatehouse.db"), sqlstore.Options{})
 	if err != nil {
