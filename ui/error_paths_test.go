@@ -129,3 +129,32 @@ func TestSignUpDisabled(t *testing.T) {
 	}
 	s.box.none(t)
 }
+
+// TestSignUpAttributeInputs: required attributes get the input types and
+// autocomplete tokens browsers and password managers fill (HTML §4.10.18.7).
+func TestSignUpAttributeInputs(t *testing.T) {
+	s := newStack(t, withPool(func(p *storage.Pool) {
+		p.UsernameAttributes = []string{"email"}
+		p.Schema = []storage.SchemaAttribute{{Name: "email", Required: true, Mutable: true}, {Name: "phone_number", Required: true, Mutable: true},
+			{Name: "birthdate", Required: true, Mutable: true}, {Name: "family_name", Required: true, Mutable: true},
+			{Name: "website", Required: true, Mutable: true}}
+	}))
+	b := newBrowser(t)
+	p := s.signUpPage(t, b)
+	f := p.form(t, 0)
+	want := map[string][2]string{ // name: type, autocomplete
+		"phone_number": {"tel", "tel"}, "birthdate": {"date", "bday"}, "family_name": {"text", "family-name"},
+		"website": {"url", "url"}, "password": {"password", "new-password"},
+	}
+	for name, w := range want {
+		in := f.inputs[name]
+		if in == nil || attr(in, "type") != w[0] || attr(in, "autocomplete") != w[1] || !hasAttr(in, "required") {
+			t.Errorf("input %s: %v", name, in)
+		}
+	}
+	// The email address is the username here: one field, filled as both.
+	if in := f.inputs["username"]; in == nil || attr(in, "type") != "email" || !strings.Contains(attr(in, "autocomplete"), "username") {
+		t.Errorf("username input %v", in)
+	}
+	checkAccessible(t, p)
+}
