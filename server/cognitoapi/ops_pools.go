@@ -184,6 +184,10 @@ type poolSettings struct {
 	VerificationMessageTemplate *verificationMessageTemplateType
 	UserAttributeUpdateSettings *userAttributeUpdateSettingsType
 	AccountRecoverySetting      *accountRecoverySettingType
+	// LambdaConfig is read only to refuse triggers, which this server does
+	// not run yet: a pool that silently skipped a PreSignUp or
+	// PreTokenGeneration check would be worse than a refusal.
+	LambdaConfig map[string]json.RawMessage
 }
 
 type createUserPoolInput struct {
@@ -298,6 +302,11 @@ func (in *poolSettings) apply(p *storage.Pool) error {
 	p.AttributesRequireVerificationBeforeUpdate = nil
 	if in.UserAttributeUpdateSettings != nil {
 		p.AttributesRequireVerificationBeforeUpdate = slices.Clone(in.UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate)
+	}
+	for name, raw := range in.LambdaConfig {
+		if len(raw) > 0 && string(raw) != "null" && string(raw) != `""` && string(raw) != "{}" {
+			return InvalidParameter("Lambda triggers are not supported by this server yet; LambdaConfig." + clip(name) + " cannot be set.")
+		}
 	}
 	var err error
 	if p.AccountRecovery, err = recoveryMechanisms(in.AccountRecoverySetting); err != nil {

@@ -507,6 +507,26 @@ func TestGetUserPoolMfaConfig(t *testing.T) {
 	wantAPIError(t, err, "InvalidParameterException", "")
 }
 
+// TestLambdaConfigRefused: a trigger is refused rather than stored and
+// never run; an empty LambdaConfig is what every pool has.
+func TestLambdaConfigRefused(t *testing.T) {
+	st := newStack(t)
+	ctx := t.Context()
+	id := st.newPool(t, &cip.CreateUserPoolInput{LambdaConfig: &types.LambdaConfigType{}})
+	arn := aws.String("arn:aws:lambda:us-west-2:123456789012:function:pre")
+	_, err := st.admin.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("p"),
+		LambdaConfig: &types.LambdaConfigType{PreSignUp: arn}})
+	wantAPIError(t, err, "InvalidParameterException", "Lambda triggers are not supported by this server yet; LambdaConfig.PreSignUp cannot be set.")
+	_, err = st.admin.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: &id,
+		LambdaConfig: &types.LambdaConfigType{PreTokenGenerationConfig: &types.PreTokenGenerationVersionConfigType{
+			LambdaArn: arn, LambdaVersion: types.PreTokenGenerationLambdaVersionTypeV20}}})
+	wantAPIError(t, err, "InvalidParameterException", "")
+	out, err := st.admin.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &id})
+	if err != nil || out.UserPool.LambdaConfig == nil || out.UserPool.LambdaConfig.PreTokenGenerationConfig != nil {
+		t.Errorf("DescribeUserPool LambdaConfig %+v, %v", out.UserPool.LambdaConfig, err)
+	}
+}
+
 // TestSetUserPoolMfaConfig: what keeps MFA off is accepted and answered
 // as Cognito answers it; turning any factor on is refused, not stored.
 func TestSetUserPoolMfaConfig(t *testing.T) {
