@@ -15,11 +15,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
 	"github.com/gatehouse-id/gatehouse/federation/federationtest"
-	"github.com/gatehouse-id/gatehouse/server/directory"
 )
 
 // Sign-in through upstream identity providers, end to end: a relying
@@ -44,12 +46,13 @@ func newFedEnv(t *testing.T) *fedEnv {
 // callbackURL is where upstream OAuth providers send the browser back.
 func (e *fedEnv) callbackURL() string { return e.f.issuer + "/oauth2/idpresponse" }
 
-// addProvider creates an identity provider and lets the confidential
-// client use it.
+// addProvider creates an identity provider through the Cognito API, as an
+// operator would, and lets the confidential client use it.
 func (e *fedEnv) addProvider(t *testing.T, name, typ string, details, mapping map[string]string, identifiers ...string) {
 	t.Helper()
-	_, err := e.ts.Dir.CreateIdentityProvider(t.Context(), directory.IdentityProviderInput{PoolID: e.f.pool.ID, Name: name, Type: typ,
-		Details: details, AttributeMapping: mapping, IdpIdentifiers: identifiers})
+	_, err := e.ts.adminAPI().CreateIdentityProvider(t.Context(), &cip.CreateIdentityProviderInput{
+		UserPoolId: aws.String(e.f.pool.ID), ProviderName: aws.String(name), ProviderType: types.IdentityProviderTypeType(typ),
+		ProviderDetails: details, AttributeMapping: mapping, IdpIdentifiers: identifiers})
 	if err != nil {
 		t.Fatalf("CreateIdentityProvider %s: %v", name, err)
 	}
@@ -215,8 +218,12 @@ func TestFederatedOIDC(t *testing.T) {
 
 	t.Run("linked to a native user", func(t *testing.T) {
 		up.AddUser(federationtest.User{ID: "u-2", Username: "alice2", Password: "pw", Email: "alice@example.com", EmailVerified: true})
-		if err := e.ts.Dir.LinkProviderForUser(t.Context(), e.f.pool, "alice", "Upstream", "Cognito_Subject", "u-2"); err != nil {
-			t.Fatalf("link: %v", err)
+		_, err := e.ts.adminAPI().AdminLinkProviderForUser(t.Context(), &cip.AdminLinkProviderForUserInput{UserPoolId: aws.String(e.f.pool.ID),
+			DestinationUser: &types.ProviderUserIdentifierType{ProviderName: aws.String("Cognito"), ProviderAttributeValue: aws.String("alice")},
+			SourceUser: &types.ProviderUserIdentifierType{ProviderName: aws.String("Upstream"), ProviderAttributeName: aws.String("Cognito_Subject"),
+				ProviderAttributeValue: aws.String("u-2")}})
+		if err != nil {
+			t.Fatalf("AdminLinkProviderForUser: %v", err)
 		}
 		l := e.newLogin(url.Values{"identity_provider": {"Upstream"}})
 		id, _ := e.tokens(t, l, e.signIn(t, e.upstreamBrowser("alice2", "pw"), l))
