@@ -41,13 +41,15 @@ type PoolResult struct {
 	ID     string
 	Action Action
 
-	ResourceServers []Change
-	Clients         []ClientResult
-	Groups          []Change
-	Users           []Change
+	ResourceServers   []Change
+	IdentityProviders []Change
+	Clients           []ClientResult
+	Groups            []Change
+	Users             []Change
 }
 
-// Change names a resource server (by identifier), group or user and what
+// Change names a resource server (by identifier), identity provider,
+// group or user and what
 // Apply did to it.
 type Change struct {
 	Name   string
@@ -87,7 +89,7 @@ func (r Result) Counts() (created, updated, unchanged int) {
 		for _, c := range p.Clients {
 			count(c.Action)
 		}
-		for _, list := range [][]Change{p.ResourceServers, p.Groups, p.Users} {
+		for _, list := range [][]Change{p.ResourceServers, p.IdentityProviders, p.Groups, p.Users} {
 			for _, c := range list {
 				count(c.Action)
 			}
@@ -191,6 +193,13 @@ func (a *applier) pool(ctx context.Context, i int) (PoolResult, error) {
 			return PoolResult{}, err
 		}
 		res.ResourceServers = append(res.ResourceServers, c)
+	}
+	for j := range fp.IdentityProviders {
+		c, err := a.identityProvider(ctx, fmt.Sprintf("%s.identity_providers[%d]", path, j), pool.ID, &fp.IdentityProviders[j])
+		if err != nil {
+			return PoolResult{}, err
+		}
+		res.IdentityProviders = append(res.IdentityProviders, c)
 	}
 	for j := range fp.Clients {
 		c, err := a.client(ctx, fmt.Sprintf("%s.clients[%d]", path, j), pool.ID, &fp.Clients[j])
@@ -354,6 +363,61 @@ func (a *applier) resourceServer(ctx context.Context, path, poolID string, frs *
 		res.Action = Updated
 	}
 	return res, nil
+}
+
+// identityProvider creates or updates a provider by name. The file is
+// authoritative for its details, mapping and identifiers; its type cannot
+// change, as in Cognito.
+func (a *applier) identityProvider(ctx context.Context, path, poolID string, fp *IdentityProvider) (Change, error) {
+	in := directory.IdentityProviderInput{PoolID: poolID, Name: fp.Name, Type: fp.Type, Details: fp.ProviderDetails,
+		AttributeMapping: fp.AttributeMapping, IdpIdentifiers: fp.IdpIdentifiers}
+	if in.IdpIdentifiers == nil {
+		in.IdpIdentifiers = []string{}
+	}
+	if in.AttributeMapping == nil {
+		in.AttributeMapping = map[string]string{}
+	}
+	res := Change{Name: fp.Name, Action: Unchanged}
+	existing, err := a.dir.IdentityProvider(ctx, poolID, fp.Name)
+	switch {
+	case errors.Is(err, directory.ErrResourceNotFound):
+		if _, err := a.dir.CreateIdentityProvider(ctx, in); err != nil {
+			return Change{}, a.fail(providerPath(path, err), err)
+		}
+		res.Action = Created
+	case err != nil:
+		return Change{}, a.fail(path, err)
+	case existing.Type != fp.Type:
+		return Change{}, a.f.errAt(path+".type", nil, "the identity provider %s is of type %s; a type cannot change (delete the provider first)", fp.Name, existing.Type)
+	case !maps.Equal(existing.Details, fp.ProviderDetails) ||
+		!maps.Equal(existing.AttributeMapping, directory.WithDefaultMapping(fp.Type, fp.AttributeMapping)) ||
+		!slices.Equal(existing.IdpIdentifiers, fp.IdpIdentifiers):
+		if _, err := a.dir.UpdateIdentityProvider(ctx, in); err != nil {
+			return Change{}, a.fail(providerPath(path, err), err)
+		}
+		res.Action = Updated
+	}
+	return res, nil
+}
+
+// providerPath points a provider's error at the field it is about.
+func providerPath(path string, err error) string {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "ProviderDetails"):
+		// federation.ConfigError: "invalid ProviderDetails <key>: <reason>".
+		if _, rest, ok := strings.Cut(msg, "invalid ProviderDetails "); ok {
+			if key, _, ok := strings.Cut(rest, ":"); ok && !strings.ContainsAny(key, " .[]") {
+				return path + ".provider_details." + key
+			}
+		}
+		return path + ".provider_details"
+	case strings.Contains(msg, "AttributeMapping"):
+		return path + ".attribute_mapping"
+	case strings.Contains(msg, "identifier") || strings.Contains(msg, "IdpIdentifier"):
+		return path + ".idp_identifiers"
+	}
+	return path
 }
 
 func (a *applier) group(ctx context.Context, path, poolID string, fg *Group) (Change, error) {

@@ -21,6 +21,13 @@
 //	      - identifier: https://api.example.com
 //	        name: API
 //	        scopes: [{scope_name: read, scope_description: Read things}]
+//	    identity_providers:             # Cognito's CreateIdentityProvider, before the clients
+//	      - name: Corp                    # natural key within the pool
+//	        type: OIDC
+//	        provider_details: {client_id: gatehouse, oidc_issuer: https://login.corp.example}
+//	        provider_details_from_env: {client_secret: CORP_OIDC_SECRET}
+//	        attribute_mapping: {email: email}
+//	        idp_identifiers: [corp.example]
 //	    clients:
 //	      - name: web                     # natural key within the pool
 //	        id: demowebclient             # optional pinned id
@@ -29,7 +36,7 @@
 //	        allowed_oauth_flows: [code]
 //	        allowed_oauth_scopes: [openid, email]
 //	        allowed_oauth_flows_user_pool_client: true
-//	        supported_identity_providers: [COGNITO]
+//	        supported_identity_providers: [COGNITO, Corp]
 //	        access_token_validity: 60m    # durations: 90s, 60m, 12h, 30d, 1d12h
 //	        refresh_token_validity: 30d
 //	    groups: [{name: admins, precedence: 1}]
@@ -50,15 +57,23 @@
 // error is one sentence naming both. Everything that can be checked without
 // a store is checked before Parse returns — names, required fields, enum
 // values, URLs, ids, secrets, durations, the password policy and the users'
-// passwords against it — using the directory's own rules (NormalizePool,
-// NormalizeClient, ValidateRedirectURL, ValidatePassword) where it has them.
+// passwords against it, identity provider names and identifiers, details
+// read from the environment (provider_details_from_env; an unset variable
+// is an error) — using the directory's own rules (NormalizePool,
+// NormalizeClient, ValidateRedirectURL, ValidatePassword,
+// CheckProviderName) where it has them. ProviderDetails and
+// AttributeMapping are checked when applied (they need the connectors and
+// the stored schema), with the line of the detail at fault.
 //
 // # Applying
 //
 // Apply upserts by natural key: a pool by its pinned id, else by name; a
-// resource server by identifier; a client by its pinned id, else by name
-// within the pool; a group by name; a user by username. It runs in one
-// store transaction, so a file that fails half-way writes nothing, and it
+// resource server by identifier; an identity provider by name (its type
+// cannot change; its secret details are sealed at rest, and compared
+// opened, so an unchanged file writes nothing); a client by its pinned id,
+// else by name within the pool; a group by name; a user by username. It
+// runs in one store transaction, so a file that fails half-way writes
+// nothing, and it
 // writes only what differs, so applying the same file twice changes nothing
 // (not even UpdatedAt). The file is authoritative for the fields it can
 // express: a field left out takes Cognito's default, not the stored value.

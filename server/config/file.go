@@ -53,10 +53,11 @@ type Pool struct {
 	InviteMessageTemplate       *InviteMessageTemplate       `yaml:"invite_message_template"`
 	SmsAuthenticationMessage    string                       `yaml:"sms_authentication_message"`
 
-	ResourceServers []ResourceServer `yaml:"resource_servers"`
-	Clients         []Client         `yaml:"clients"`
-	Groups          []Group          `yaml:"groups"`
-	Users           []User           `yaml:"users"`
+	ResourceServers   []ResourceServer   `yaml:"resource_servers"`
+	IdentityProviders []IdentityProvider `yaml:"identity_providers"`
+	Clients           []Client           `yaml:"clients"`
+	Groups            []Group            `yaml:"groups"`
+	Users             []User             `yaml:"users"`
 }
 
 // PasswordPolicy is Cognito's PasswordPolicyType. Left out, the pool gets
@@ -210,6 +211,27 @@ func (p *Pool) messageFields() []struct{ path, key, value string } {
 type RefreshTokenRotation struct {
 	Feature                 string `yaml:"feature"` // ENABLED, DISABLED
 	RetryGracePeriodSeconds int    `yaml:"retry_grace_period_seconds"`
+}
+
+// IdentityProvider declares an upstream identity provider of the pool
+// (Cognito's CreateIdentityProvider), applied before the clients that
+// name it in supported_identity_providers.
+type IdentityProvider struct {
+	// Name is Cognito's ProviderName, the natural key within the pool; a
+	// social provider's name is its type.
+	Name string `yaml:"name"`
+	// Type is Cognito's ProviderType: OIDC, SAML, Google, Facebook,
+	// SignInWithApple or LoginWithAmazon.
+	Type string `yaml:"type"`
+	// ProviderDetails are Cognito's, key for key (client_id,
+	// client_secret, oidc_issuer, authorize_scopes, MetadataURL…).
+	ProviderDetails map[string]string `yaml:"provider_details"`
+	// ProviderDetailsFromEnv takes details from environment variables,
+	// detail key → variable name, so that secrets (client_secret,
+	// private_key) stay out of the file; an unset variable is an error.
+	ProviderDetailsFromEnv map[string]string `yaml:"provider_details_from_env"`
+	AttributeMapping       map[string]string `yaml:"attribute_mapping"`
+	IdpIdentifiers         []string          `yaml:"idp_identifiers"`
 }
 
 // Group declares a user group.

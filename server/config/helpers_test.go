@@ -11,6 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/federation"
+	"github.com/gatehouse-id/gatehouse/federation/oidc"
+	"github.com/gatehouse-id/gatehouse/federation/saml"
+	"github.com/gatehouse-id/gatehouse/federation/social"
 	"github.com/gatehouse-id/gatehouse/server/directory"
 	"github.com/gatehouse-id/gatehouse/server/secret"
 	"github.com/gatehouse-id/gatehouse/server/storage/sqlstore"
@@ -40,9 +44,14 @@ func newTestEnv(t *testing.T) *testEnv {
 	}
 	var mu sync.Mutex
 	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	registry := federation.Registry{}
+	oidc.Register(registry)
+	saml.Register(registry)
+	social.Register(registry)
 	dir := directory.New(directory.Config{
-		Store:  st,
-		Sealer: sealer,
+		Store:    st,
+		Sealer:   sealer,
+		Registry: registry,
 		// Cheap hashes: the tests hash a few passwords under -race.
 		Argon2: directory.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1},
 		Now: func() time.Time {

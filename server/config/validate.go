@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -183,6 +184,12 @@ func (v *validator) pool(i int) error {
 	identifiers := map[string]string{}
 	for j := range p.ResourceServers {
 		if err := v.resourceServer(fmt.Sprintf("%s.resource_servers[%d]", path, j), &p.ResourceServers[j], identifiers, scopes); err != nil {
+			return err
+		}
+	}
+	providers := map[string]string{}
+	for j := range p.IdentityProviders {
+		if err := v.identityProvider(fmt.Sprintf("%s.identity_providers[%d]", path, j), &p.IdentityProviders[j], providers); err != nil {
 			return err
 		}
 	}
@@ -418,6 +425,47 @@ func (v *validator) client(path string, c *Client, names map[string]string) erro
 	sc := c.storageClient("")
 	if err := directory.NormalizeClient(sc, c.Secret != "" || c.GenerateSecret); err != nil {
 		return v.failDir(path, err)
+	}
+	return nil
+}
+
+// identityProvider checks a provider's name, type and identifiers, and
+// reads its details from the environment. Its details and mapping are
+// checked when it is applied: they need the federation registry and the
+// pool's schema.
+func (v *validator) identityProvider(path string, p *IdentityProvider, names map[string]string) error {
+	if p.Name == "" {
+		return v.fail(path+".name", "required: every identity provider needs a name")
+	}
+	if err := v.oneOf(path+".type", p.Type, "OIDC", "SAML", "Google", "Facebook", "SignInWithApple", "LoginWithAmazon"); err != nil {
+		return err
+	}
+	if err := directory.CheckProviderName(p.Name, p.Type); err != nil {
+		return v.failDir(path+".name", err)
+	}
+	if prev, dup := names[p.Name]; dup {
+		return v.fail(path+".name", "identity provider %q is already declared by %s", p.Name, prev)
+	}
+	names[p.Name] = path
+	if err := directory.CheckIdpIdentifiers(p.IdpIdentifiers); err != nil {
+		return v.failDir(path+".idp_identifiers", err)
+	}
+	for _, key := range slices.Sorted(maps.Keys(p.ProviderDetailsFromEnv)) {
+		kp := path + ".provider_details_from_env." + key
+		if _, both := p.ProviderDetails[key]; both {
+			return v.fail(kp, "%s is also given in provider_details", key)
+		}
+		val, ok := os.LookupEnv(p.ProviderDetailsFromEnv[key])
+		if !ok || val == "" {
+			return v.fail(kp, "the environment variable %s is not set", p.ProviderDetailsFromEnv[key])
+		}
+		if p.ProviderDetails == nil {
+			p.ProviderDetails = map[string]string{}
+		}
+		p.ProviderDetails[key] = val
+	}
+	if len(p.ProviderDetails) == 0 {
+		return v.fail(path+".provider_details", "required: every identity provider needs its provider_details")
 	}
 	return nil
 }

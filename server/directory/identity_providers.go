@@ -99,6 +99,37 @@ func ValidProviderName(name string) bool {
 	return n >= 1 && n <= 32 && providerNamePattern.MatchString(name)
 }
 
+// CheckProviderName applies Cognito's rules for the name of a new provider
+// of type typ: its pattern and length, the reserved names, and a social
+// provider's name being its type.
+func CheckProviderName(name, typ string) error { return checkProviderName(name, typ) }
+
+// CheckIdpIdentifiers applies Cognito's rules to a provider's identifiers:
+// at most 50, each 1 to 40 characters of [\w\s+=.@-], none twice.
+func CheckIdpIdentifiers(ids []string) error {
+	_, err := normalizeIdentifiers(ids)
+	return err
+}
+
+// WithDefaultMapping returns mapping with Cognito's automatic mapping for
+// type typ added where mapping leaves it out (see
+// federation.DefaultAttributeMapping); nil when both are empty.
+func WithDefaultMapping(typ string, mapping map[string]string) map[string]string {
+	out := maps.Clone(mapping)
+	for k, v := range federation.DefaultAttributeMapping(typ) {
+		if out == nil {
+			out = map[string]string{}
+		}
+		if _, ok := out[k]; !ok {
+			out[k] = v
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
 func checkProviderName(name, typ string) error {
 	if !ValidProviderName(name) {
 		return newErr(KindInvalidParameter, "1 validation error detected: Value '%s' at 'providerName' failed to satisfy constraint: Member must have length between 1 and 32 and satisfy regular expression pattern: [^_\\p{Z}][\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}][^_\\p{Z}]+", name)
@@ -269,15 +300,7 @@ func normalizeMapping(pool *storage.Pool, typ string, in map[string]string) (map
 		}
 		out[k] = v
 	}
-	for k, v := range federation.DefaultAttributeMapping(typ) {
-		if _, ok := out[k]; !ok {
-			out[k] = v
-		}
-	}
-	if len(out) == 0 {
-		return nil, nil
-	}
-	return out, nil
+	return WithDefaultMapping(typ, out), nil
 }
 
 func normalizeIdentifiers(in []string) ([]string, error) {
