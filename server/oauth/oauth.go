@@ -51,6 +51,11 @@ type Config struct {
 	// identity provider (identity_provider, idp_identifier) there instead
 	// of to the sign-in page; nil: only the pool's own users sign in.
 	StartUpstream func(w http.ResponseWriter, r *http.Request, pool *storage.Pool, areq *storage.AuthRequest, provider string)
+	// UpstreamLogout, at /logout after the session ended, signs the user
+	// out at the upstream IdP too (SAML single logout) and then sends the
+	// browser to target ("" for the signed-out page); it returns false,
+	// having written nothing, when there is nothing to do upstream.
+	UpstreamLogout func(w http.ResponseWriter, r *http.Request, pool *storage.Pool, sub, clientID, target string) bool
 	Now           func() time.Time
 	Logger        *slog.Logger
 }
@@ -97,7 +102,7 @@ func New(cfg Config) *Provider {
 
 	fc := p.conf.Config
 	fc.AuthorizeEndpointHandlers = fosite.AuthorizeEndpointHandlers{explicit.(fosite.AuthorizeEndpointHandler), pkce.(fosite.AuthorizeEndpointHandler), oidc.(fosite.AuthorizeEndpointHandler)}
-	fc.TokenEndpointHandlers = fosite.TokenEndpointHandlers{explicit.(fosite.TokenEndpointHandler), pkce.(fosite.TokenEndpointHandler), oidc.(fosite.TokenEndpointHandler), cc.(fosite.TokenEndpointHandler), refresh}
+	fc.TokenEndpointHandlers = gateAll(explicit.(fosite.TokenEndpointHandler), pkce.(fosite.TokenEndpointHandler), oidc.(fosite.TokenEndpointHandler), cc.(fosite.TokenEndpointHandler), refresh)
 	p.fosite = fosite.NewOAuth2Provider(st, p.conf)
 	return p
 }
