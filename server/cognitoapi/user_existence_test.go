@@ -3,6 +3,7 @@ package cognitoapi
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -11,10 +12,12 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/gatehouse-id/gatehouse/server/srp"
 )
 
 // PreventUserExistenceErrors ENABLED: for each operation Cognito names
-// (InitiateAuth, ForgotPassword, ResendConfirmationCode,
+// (InitiateAuth with a password and with SRP, ForgotPassword, ResendConfirmationCode,
 // ConfirmForgotPassword, ConfirmSignUp) an unknown username gets the same
 // answer as a known user's failure, and about as fast. Cognito documents
 // the answers: "Incorrect username or password." for sign-in, a code
@@ -54,7 +57,8 @@ func TestPreventUserExistenceErrors(t *testing.T) {
 	st := newStack(t)
 	ctx := t.Context()
 	poolID, clientID := st.signUpPool(t, nil, &cip.CreateUserPoolClientInput{
-		PreventUserExistenceErrors: types.PreventUserExistenceErrorTypesEnabled})
+		PreventUserExistenceErrors: types.PreventUserExistenceErrorTypesEnabled,
+		ExplicitAuthFlows:          []types.ExplicitAuthFlowsType{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}})
 	st.newUser(t, poolID, "kim", signUpPassword, attr("email", "kim@example.com"), attr("email_verified", "true"))
 	if _, err := st.signUp(t, clientID, "una", attr("email", "una@example.com")); err != nil {
 		t.Fatalf("SignUp: %v", err)
@@ -79,6 +83,35 @@ func TestPreventUserExistenceErrors(t *testing.T) {
 		_, err := st.passwordAuth(t, clientID, username, "Wrong-Passw0rd!")
 		return outcome(nil, err)
 	}
+	// srpSignIn runs USER_SRP_AUTH to its end with a wrong password; the
+	// challenge must look alike too (same parameters, a session).
+	srpSignIn := func(username string) string {
+		c, err := srp.NewClient()
+		if err != nil {
+			t.Fatal(err)
+		}
+		start, err := st.public.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserSrpAuth, ClientId: &clientID,
+			AuthParameters: map[string]string{"USERNAME": username, "SRP_A": c.PublicA()}})
+		if err != nil {
+			return outcome(nil, err)
+		}
+		p := start.ChallengeParameters
+		keys := slices.Sorted(maps.Keys(p))
+		if start.ChallengeName != types.ChallengeNameTypePasswordVerifier || start.Session == nil ||
+			!slices.Equal(keys, []string{"SALT", "SECRET_BLOCK", "SRP_B", "USERNAME", "USER_ID_FOR_SRP"}) {
+			return fmt.Sprintf("challenge %s %v", start.ChallengeName, keys)
+		}
+		ts := st.clock.Now().UTC().Format("Mon Jan 2 15:04:05 UTC 2006")
+		claim, err := c.Claim(poolID, p["USER_ID_FOR_SRP"], "Wrong-Passw0rd!", p["SALT"], p["SRP_B"], p["SECRET_BLOCK"], ts)
+		if err != nil {
+			return "claim: " + err.Error()
+		}
+		_, err = st.public.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: &clientID,
+			ChallengeName: types.ChallengeNameTypePasswordVerifier, Session: start.Session,
+			ChallengeResponses: map[string]string{"USERNAME": p["USER_ID_FOR_SRP"], "PASSWORD_CLAIM_SECRET_BLOCK": p["SECRET_BLOCK"],
+				"PASSWORD_CLAIM_SIGNATURE": claim, "TIMESTAMP": ts}})
+		return outcome(nil, err)
+	}
 	confirmForgot := func(username string) string {
 		_, err := st.public.ConfirmForgotPassword(ctx, &cip.ConfirmForgotPasswordInput{ClientId: &clientID, Username: &username,
 			ConfirmationCode: aws.String(wrongCode), Password: aws.String(newPassword)})
@@ -100,6 +133,9 @@ func TestPreventUserExistenceErrors(t *testing.T) {
 	}{
 		{"InitiateAuth", "kim", "ghost", signIn, "NotAuthorizedException: Incorrect username or password.", func() {
 			st.accessToken(t, clientID, "kim", signUpPassword) // clears the failure count
+		}, nil},
+		{"USER_SRP_AUTH", "kim", "ghost", srpSignIn, "NotAuthorizedException: Incorrect username or password.", func() {
+			st.accessToken(t, clientID, "kim", signUpPassword)
 		}, nil},
 		{"ForgotPassword", "kim", "ghost", forgot, "delivery EMAIL email destination=true", func() {
 			mails = st.mailSeq()
