@@ -27,9 +27,6 @@ var (
 
 var (
 	colorPattern = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
-	// fontPattern keeps a font-family list to names, quotes, commas and
-	// spaces: nothing that could end the declaration it is written into.
-	fontPattern = regexp.MustCompile(`^[\p{L}\p{N} ,'"_-]{1,200}$`)
 )
 
 // ValidateBranding checks b and normalises it: colours become lower-case
@@ -48,7 +45,7 @@ func ValidateBranding(b *storage.Branding) error {
 		}
 		*c = expandColor(strings.ToLower(*c))
 	}
-	if b.FontFamily != "" && !fontPattern.MatchString(b.FontFamily) {
+	if b.FontFamily != "" && !runesWithin(b.FontFamily, 200, fontChar) {
 		return newErr(KindInvalidParameter, "Invalid font family %q: font names separated by commas", b.FontFamily)
 	}
 	switch b.ColorScheme {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -14,8 +13,6 @@ import (
 	"github.com/gatehouse-id/gatehouse/server/srp"
 	"github.com/gatehouse-id/gatehouse/server/storage"
 )
-
-var usernamePattern = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$`)
 
 // NewUser describes a user to create.
 type NewUser struct {
@@ -76,7 +73,7 @@ func setKeys(p *storage.Pool, u *storage.User) {
 
 // CreateUser validates and stores a new user.
 func (d *Directory) CreateUser(ctx context.Context, pool *storage.Pool, nu NewUser) (*storage.User, error) {
-	if !usernamePattern.MatchString(nu.Username) {
+	if !runesWithin(nu.Username, 128, printable) {
 		return nil, newErr(KindInvalidParameter, "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+")
 	}
 	attrs := maps.Clone(nu.Attributes)
@@ -455,14 +452,12 @@ func (d *Directory) DeleteUser(ctx context.Context, poolID, sub string) error {
 
 // ---- groups ----
 
-var groupNamePattern = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$`)
-
 // CreateGroup validates and stores a group.
 func (d *Directory) CreateGroup(ctx context.Context, g *storage.Group) error {
 	if _, err := d.GetPool(ctx, g.PoolID); err != nil {
 		return err
 	}
-	if !groupNamePattern.MatchString(g.Name) {
+	if !runesWithin(g.Name, 128, printable) {
 		return newErr(KindInvalidParameter, "GroupName must be 1 to 128 printable characters")
 	}
 	if err := validateGroup(g); err != nil {

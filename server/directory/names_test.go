@@ -1,0 +1,30 @@
+package directory
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestNameChecksMatchTheirRegexps: runesWithin with printable and fontChar
+// answers as the regexps they replace, at the length bounds, on invalid
+// UTF-8 and on each kind of character.
+func TestNameChecksMatchTheirRegexps(t *testing.T) {
+	name := regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$`)
+	font := regexp.MustCompile(`^[\p{L}\p{N} ,'"_-]{1,200}$`)
+	inputs := []string{"", "a", "alice", "Zoë", "山田", "a b", "a\tb", "a\nb", "\x00", "a\xffb", "\xff", "é\u0301", "€$+<>",
+		"user@example.com", "+15550001", "O'Brien", "\u200b", "\u00a0", "a\u2028", "🙂", "Helvetica Neue, 'Noto Sans', sans-serif",
+		"a;b", "a{b}", "a/b", strings.Repeat("x", 128), strings.Repeat("x", 129), strings.Repeat("é", 128), strings.Repeat("é", 129),
+		strings.Repeat("f", 200), strings.Repeat("f", 201), strings.Repeat("\xff", 128), strings.Repeat("\xff", 129)}
+	for r := rune(0); r < 0x3000; r += 7 {
+		inputs = append(inputs, "x"+string(r))
+	}
+	for _, s := range inputs {
+		if got, want := runesWithin(s, 128, printable), name.MatchString(s); got != want {
+			t.Errorf("printable name %q: %v, regexp %v", s, got, want)
+		}
+		if got, want := runesWithin(s, 200, fontChar), font.MatchString(s); got != want {
+			t.Errorf("font %q: %v, regexp %v", s, got, want)
+		}
+	}
+}
