@@ -46,8 +46,7 @@ func IsStandardAttribute(name string) bool {
 }
 
 var (
-	customNamePattern = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,20}$`)
-	phonePattern      = regexp.MustCompile(`^\+[0-9]{4,15}$`)
+	phonePattern = regexp.MustCompile(`^\+[0-9]{4,15}$`)
 )
 
 // buildSchema merges the pool's requested schema into the standard one:
@@ -89,7 +88,7 @@ func buildSchema(requested []storage.SchemaAttribute) ([]storage.SchemaAttribute
 // custom:<name>.
 func customAttribute(r storage.SchemaAttribute) (storage.SchemaAttribute, error) {
 	name := strings.TrimPrefix(r.Name, "custom:")
-	if !customNamePattern.MatchString(name) {
+	if !runesWithin(name, 20, printable) {
 		return r, newErr(KindInvalidParameter, "Invalid custom attribute name %q: 1 to 20 characters", name)
 	}
 	switch r.AttributeDataType {
