@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
 	"io"
@@ -19,6 +20,8 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/crewjam/saml"
+	dsig "github.com/russellhaering/goxmldsig"
 	"golang.org/x/oauth2"
 
 	"github.com/gatehouse-id/gatehouse/federation/federationtest"
@@ -577,4 +580,98 @@ func TestFederatedSAMLIdPInitiatedDisabled(t *testing.T) {
 	resp, page := deliver(t, b, a)
 	fedPage(t, resp, page, http.StatusBadRequest, "did not work")
 	e.failedWith(t, "unsolicited")
+}
+
+func TestFederatedSAMLSingleLogout(t *testing.T) {
+	e := newFedEnv(t)
+	idp := e.samlProvider(t, "Corp", map[string]string{"IDPSignout": "true"})
+	l := e.newLogin(url.Values{"identity_provider": {"Corp"}})
+	b := e.upstreamBrowser("sam@corp.example", "pw")
+	e.tokens(t, l, e.signIn(t, b, l))
+
+	// /logout sends the IdP a LogoutRequest; its LogoutResponse comes back
+	// to /saml2/logout, which goes on to the client's logout URL.
+	b.StopAt = e.f.logoutURL
+	b.Pages = nil
+	a, err := b.Visit(t.Context(), e.f.issuer+"/logout?"+url.Values{"client_id": {e.f.client.ID}, "logout_uri": {e.f.logoutURL}}.Encode())
+	if err != nil {
+		t.Fatalf("logout: %v (%v)", err, b.Pages)
+	}
+	if a.URL != e.f.logoutURL {
+		t.Fatalf("logout ended at %s", a.URL)
+	}
+	var atIdP, back bool
+	for _, p := range b.Pages {
+		atIdP = atIdP || strings.Contains(p, "SAMLRequest=")
+		back = back || strings.Contains(p, "/saml2/logout?") && strings.Contains(p, "SAMLResponse=")
+	}
+	if !atIdP || !back {
+		t.Fatalf("no round trip through the IdP: %v", b.Pages)
+	}
+	// Signed out here: the sign-in link shows the sign-in page again.
+	resp, err := b.Client.Get(e.newLogin(nil).url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusFound || !strings.Contains(loc, "/login?") {
+		t.Fatalf("after logout: %d %s", resp.StatusCode, loc)
+	}
+
+	t.Run("IdP-initiated", func(t *testing.T) {
+		// Signed in again, then the IdP sends its own LogoutRequest,
+		// signed with its key (a crewjam SP stands in for its sender).
+		l := e.newLogin(url.Values{"identity_provider": {"Corp"}})
+		b := e.upstreamBrowser("sam@corp.example", "pw")
+		e.tokens(t, l, e.signIn(t, b, l))
+		sender := saml.ServiceProvider{EntityID: idp.MetadataURL(), Key: idp.IDP.IDP.Key.(*rsa.PrivateKey), Certificate: idp.IDP.IDP.Certificate,
+			SignatureMethod: dsig.RSASHA256SignatureMethod, IDPMetadata: &saml.EntityDescriptor{EntityID: "urn:amazon:cognito:sp:" + e.f.pool.ID,
+				IDPSSODescriptors: []saml.IDPSSODescriptor{{SSODescriptor: saml.SSODescriptor{SingleLogoutServices: []saml.Endpoint{
+					{Binding: saml.HTTPRedirectBinding, Location: e.f.issuer + "/saml2/logout"}}}}}}}
+		u, err := sender.MakeRedirectLogoutRequest("sam@corp.example", "idp-relay")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := b.Client.Get(u.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		loc, _ := url.Parse(resp.Header.Get("Location"))
+		if resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc.String(), idp.URL) || loc.Query().Get("SAMLResponse") == "" ||
+			loc.Query().Get("RelayState") != "idp-relay" {
+			t.Fatalf("answer to the IdP's LogoutRequest: %d %s", resp.StatusCode, loc)
+		}
+		resp, err = b.Client.Get(e.newLogin(nil).url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if loc := resp.Header.Get("Location"); !strings.Contains(loc, "/login?") {
+			t.Fatalf("still signed in after the IdP's logout: %d %s", resp.StatusCode, loc)
+		}
+		// The same request again: refused (replayed), an error page.
+		resp, err = b.Client.Get(u.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		fedPage(t, resp, string(page), http.StatusBadRequest, "could not be accepted")
+	})
+	t.Run("without IDPSignout the logout ends here", func(t *testing.T) {
+		e := newFedEnv(t)
+		e.samlProvider(t, "Corp", map[string]string{})
+		l := e.newLogin(url.Values{"identity_provider": {"Corp"}})
+		b := e.upstreamBrowser("sam@corp.example", "pw")
+		e.tokens(t, l, e.signIn(t, b, l))
+		resp, err := b.Client.Get(e.f.issuer + "/logout?" + url.Values{"client_id": {e.f.client.ID}, "logout_uri": {e.f.logoutURL}}.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.Header.Get("Location") != e.f.logoutURL {
+			t.Fatalf("logout: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+	})
 }

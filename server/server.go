@@ -192,7 +192,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 			Detail: p.Detail, ClientID: p.ClientID})
 	}
 	provider := oauth.New(oauth.Config{Dir: s.Dir, Engine: s.Engine, Minter: s.Minter, SSO: sessions, Issuer: issuer,
-		ShowPage: showPage, StartUpstream: pages.StartUpstream, Now: cfg.Now, Logger: cfg.Logger})
+		ShowPage: showPage, StartUpstream: pages.StartUpstream, UpstreamLogout: pages.UpstreamLogout, Now: cfg.Now, Logger: cfg.Logger})
 
 	if err := s.applyConfig(ctx); err != nil {
 		return nil, err

@@ -44,6 +44,8 @@ func (u *UI) routesFederation(mux *http.ServeMux, prefix string, page func(func(
 	mux.Handle("POST "+prefix+upstream.CallbackPath, page(u.idpResponse))
 	mux.Handle("POST "+prefix+upstream.ACSPath, page(u.samlResponse))
 	mux.Handle("GET "+prefix+upstream.MetadataPath, page(u.samlMetadata))
+	mux.Handle("GET "+prefix+upstream.SLOPath, page(u.samlLogout))
+	mux.Handle("POST "+prefix+upstream.SLOPath, page(u.samlLogout))
 }
 
 // site is the base of the pool's endpoints on the host the browser used.

@@ -84,23 +84,33 @@ func (p *Provider) logout(w http.ResponseWriter, r *http.Request, pool *storage.
 			Advice: "The logout URL in the link is not one of the app client's LogoutURLs, character for character. The app developer must register it."})
 		return
 	}
+	sess, err := p.cfg.SSO.Current(r, pool.ID)
+	if err != nil {
+		p.serverError(w, r, err)
+		return
+	}
 	if err := p.cfg.SSO.End(w, r, pool.ID); err != nil {
 		p.serverError(w, r, err)
 		return
 	}
 	switch {
 	case signInAgain != nil:
-		http.Redirect(w, r, p.cfg.Issuer(pool.ID)+"/oauth2/authorize?"+signInAgain.Encode(), http.StatusFound)
-	case target == "":
-		p.show(w, r, Page{Status: http.StatusOK, Kind: KindSignedOut, Title: "You are signed out.", Advice: "You can close this window.", ClientID: c.ID})
-	default:
-		if state != "" {
-			u, _ := url.Parse(target)
-			v := u.Query()
-			v.Set("state", state)
-			u.RawQuery = v.Encode()
-			target = u.String()
-		}
-		http.Redirect(w, r, target, http.StatusFound)
+		target = p.cfg.Issuer(pool.ID) + "/oauth2/authorize?" + signInAgain.Encode()
+	case target != "" && state != "":
+		u, _ := url.Parse(target)
+		v := u.Query()
+		v.Set("state", state)
+		u.RawQuery = v.Encode()
+		target = u.String()
 	}
+	// A user who signed in at a SAML IdP with single logout is signed out
+	// there too, then comes back to target.
+	if sess != nil && p.cfg.UpstreamLogout != nil && p.cfg.UpstreamLogout(w, r, pool, sess.Sub, c.ID, target) {
+		return
+	}
+	if target == "" {
+		p.show(w, r, Page{Status: http.StatusOK, Kind: KindSignedOut, Title: "You are signed out.", Advice: "You can close this window.", ClientID: c.ID})
+		return
+	}
+	http.Redirect(w, r, target, http.StatusFound)
 }

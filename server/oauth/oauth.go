@@ -56,8 +56,8 @@ type Config struct {
 	// browser to target ("" for the signed-out page); it returns false,
 	// having written nothing, when there is nothing to do upstream.
 	UpstreamLogout func(w http.ResponseWriter, r *http.Request, pool *storage.Pool, sub, clientID, target string) bool
-	Now           func() time.Time
-	Logger        *slog.Logger
+	Now            func() time.Time
+	Logger         *slog.Logger
 }
 
 // Provider is the OAuth front of every pool.
