@@ -83,7 +83,9 @@ type stack struct {
 	sms    *notifytest.SMSSink // every SMS the server sends
 }
 
-func newStack(t testing.TB) *stack {
+// newStack builds the stack; opts adjust the directory's Config (a test
+// that measures password hashing wants real Argon2 costs).
+func newStack(t testing.TB, opts ...func(*directory.Config)) *stack {
 	t.Helper()
 	store, err := sqlstore.Open(t.Context(), filepath.Join(t.TempDir(), "gatehouse.db"), sqlstore.Options{})
 	if err != nil {
@@ -99,8 +101,12 @@ func newStack(t testing.TB) *stack {
 	oidc.Register(registry)
 	saml.Register(registry)
 	social.Register(registry)
-	dir := directory.New(directory.Config{Store: store, Sealer: sealer, Region: "us-east-1", Registry: registry,
-		Argon2: directory.Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1}, Now: clock.Now})
+	dirCfg := directory.Config{Store: store, Sealer: sealer, Region: "us-east-1", Registry: registry,
+		Argon2: directory.Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1}, Now: clock.Now}
+	for _, o := range opts {
+		o(&dirCfg)
+	}
+	dir := directory.New(dirCfg)
 	minter := tokens.New(tokens.Config{Store: store, Sealer: sealer, Now: clock.Now})
 	logs := &logBuffer{}
 	mail, sms := notifytest.NewSMTP(t, notifytest.SMTPConfig{}), notifytest.NewSMS(t)

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/gatehouse-id/gatehouse/server/directory"
 	"github.com/gatehouse-id/gatehouse/server/srp"
 )
 
@@ -183,5 +184,46 @@ func TestPreventUserExistenceErrors(t *testing.T) {
 				t.Errorf("median known user %v, unknown user %v: %.1f times apart", mk, mg, ratio)
 			}
 		})
+	}
+}
+
+// TestUnknownUserPasswordTiming: with a real Argon2 cost, an unknown user's
+// sign-in spends the time a password check takes (BurnPasswordCheck), so
+// that the hash, which dominates, is the same for both: a missing burn
+// would make the unknown user several times faster.
+func TestUnknownUserPasswordTiming(t *testing.T) {
+	st := newStack(t, func(c *directory.Config) {
+		c.Argon2 = directory.Argon2Params{MemoryKiB: 16 * 1024, Time: 1, Threads: 1}
+	})
+	poolID := st.newPool(t, nil)
+	clientID := aws.ToString(st.newClient(t, &cip.CreateUserPoolClientInput{UserPoolId: &poolID,
+		PreventUserExistenceErrors: types.PreventUserExistenceErrorTypesEnabled}).ClientId)
+	st.newUser(t, poolID, "kim", signUpPassword)
+	signIn := func(username string) string {
+		_, err := st.passwordAuth(t, clientID, username, "Wrong-Passw0rd!")
+		return outcome(nil, err)
+	}
+	const want = "NotAuthorizedException: Incorrect username or password."
+	var known, ghost []time.Duration
+	for i := range 9 {
+		st.accessToken(t, clientID, "kim", signUpPassword) // clears the failure count
+		first, second := "kim", "ghost"
+		if i%2 == 1 {
+			first, second = second, first
+		}
+		outA, dA := timed(func() string { return signIn(first) })
+		outB, dB := timed(func() string { return signIn(second) })
+		if i%2 == 1 {
+			outA, outB, dA, dB = outB, outA, dB, dA
+		}
+		if outA != want || outB != want {
+			t.Fatalf("round %d: known %q, unknown %q", i, outA, outB)
+		}
+		known, ghost = append(known, dA), append(ghost, dB)
+	}
+	mk, mg := median(known), median(ghost)
+	t.Logf("median known %v, unknown %v", mk, mg)
+	if ratio := float64(max(mk, mg)) / float64(min(mk, mg)); ratio > 1.5 {
+		t.Errorf("median known user %v, unknown user %v: %.2f times apart", mk, mg, ratio)
 	}
 }
