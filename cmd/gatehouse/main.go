@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -155,6 +156,9 @@ func serve(cfg server.Config, dbg debugFlags, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "\nGatehouse demo: open %s/ and sign in as %q with password %q\n  pool %s, client %s, issuer %s\n\n",
 			publicURL(cfg, ln), s.Demo.Username, s.Demo.Password, s.Demo.PoolID, s.Demo.ClientID, s.Demo.Issuer)
 	}
+	// Start-up's garbage (package inits, migrations, templates) goes back
+	// to the OS at once rather than at the scavenger's pace: idle memory.
+	go debug.FreeOSMemory()
 	if err := s.Serve(ctx, ln); err != nil {
 		return err
 	}
