@@ -587,6 +587,29 @@ func TestAdminUpdateUserAttributesVerification(t *testing.T) {
 		}
 	})
 
+	t.Run("phone number by SMS", func(t *testing.T) {
+		poolID, clientID := st.signUpPool(t, &cip.CreateUserPoolInput{
+			AutoVerifiedAttributes: []types.VerifiedAttributeType{"phone_number"},
+			UserAttributeUpdateSettings: &types.UserAttributeUpdateSettingsType{
+				AttributesRequireVerificationBeforeUpdate: []types.VerifiedAttributeType{"phone_number"}},
+		}, nil)
+		st.newUser(t, poolID, "pia", signUpPassword, attr("phone_number", "+15550003333"), attr("phone_number_verified", "true"))
+		n := st.smsSeq()
+		update(poolID, "pia", attr("phone_number", "+15550004444"))
+		code := notifytest.Code(st.smsAfter(t, "+15550004444", n))
+		if a := attrsOf(st.getUser(t, poolID, "pia").UserAttributes); a["phone_number"] != "+15550003333" || a["phone_number_verified"] != "true" {
+			t.Errorf("before verifying: %v", a)
+		}
+		token := st.accessToken(t, clientID, "pia", signUpPassword)
+		if _, err := st.public.VerifyUserAttribute(ctx, &cip.VerifyUserAttributeInput{AccessToken: &token,
+			AttributeName: aws.String("phone_number"), Code: &code}); err != nil {
+			t.Fatalf("VerifyUserAttribute: %v", err)
+		}
+		if a := attrsOf(st.getUser(t, poolID, "pia").UserAttributes); a["phone_number"] != "+15550004444" || a["phone_number_verified"] != "true" {
+			t.Errorf("after verifying: %v", a)
+		}
+	})
+
 	t.Run("unverified at once", func(t *testing.T) {
 		poolID, clientID := st.signUpPool(t, nil, nil)
 		st.newUser(t, poolID, "uli", signUpPassword, attr("email", "uli@example.com"), attr("email_verified", "true"))
