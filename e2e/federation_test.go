@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -25,6 +26,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/gatehouse-id/gatehouse/federation/federationtest"
+	"github.com/gatehouse-id/gatehouse/server"
 )
 
 // Sign-in through upstream identity providers, end to end: a relying
@@ -674,4 +676,54 @@ func TestFederatedSAMLSingleLogout(t *testing.T) {
 			t.Fatalf("logout: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 		}
 	})
+}
+
+// TestFederatedOnCustomDomain: a browser on the pool's custom domain is
+// sent back there by the upstream (the redirect_uri is on the domain), and
+// the flow ends with a code as on the issuer.
+func TestFederatedOnCustomDomain(t *testing.T) {
+	ts := newTestServer(t, func(c *server.Config) {
+		c.PublicURL = strings.Replace(c.PublicURL, "127.0.0.1", "localhost", 1)
+	})
+	f := ts.fixture(t)
+	e := &fedEnv{ts: ts, f: f}
+	if _, err := ts.adminAPI().CreateUserPoolDomain(t.Context(), &cip.CreateUserPoolDomainInput{UserPoolId: &f.pool.ID,
+		Domain:             aws.String("login.example.localhost"),
+		CustomDomainConfig: &types.CustomDomainConfigType{CertificateArn: aws.String("arn:aws:acm:us-east-1:000000000000:certificate/x")}}); err != nil {
+		t.Fatalf("CreateUserPoolDomain: %v", err)
+	}
+	site := "http://login.example.localhost" + ts.URL[strings.LastIndex(ts.URL, ":"):]
+	up := federationtest.NewOIDCProvider(t)
+	up.AddClient(federationtest.Client{ID: "gh-client", Secret: "gh-secret", RedirectURIs: []string{site + "/oauth2/idpresponse"}})
+	up.AddUser(upstreamAlice)
+	e.addProvider(t, "Upstream", "OIDC", map[string]string{"client_id": "gh-client", "client_secret": "gh-secret",
+		"authorize_scopes": "openid email", "oidc_issuer": up.Issuer}, oidcMapping)
+
+	b := e.upstreamBrowser("alice", "pw")
+	addr := strings.TrimPrefix(ts.URL, "http://")
+	var d net.Dialer
+	b.Client.Transport = &http.Transport{DialContext: func(ctx context.Context, network, a string) (net.Conn, error) {
+		if strings.HasPrefix(a, "login.example.localhost:") {
+			a = addr
+		}
+		return d.DialContext(ctx, network, a)
+	}}
+	q := url.Values{"response_type": {"code"}, "client_id": {f.client.ID}, "redirect_uri": {f.callback}, "scope": {"openid email"},
+		"state": {"st-domain"}, "identity_provider": {"Upstream"}}
+	a, err := b.Visit(t.Context(), site+"/oauth2/authorize?"+q.Encode())
+	if err != nil {
+		t.Fatalf("%v %v", err, b.Pages)
+	}
+	if pu, _ := url.Parse(a.URL); pu.Query().Get("code") == "" || pu.Query().Get("state") != "st-domain" {
+		t.Fatalf("callback %s", a.URL)
+	}
+	reqs := up.AuthRequests()
+	if len(reqs) != 1 || reqs[0].RedirectURI != site+"/oauth2/idpresponse" {
+		t.Fatalf("the upstream was not sent back to the domain: %+v", reqs)
+	}
+	for _, p := range b.Pages {
+		if strings.Contains(p, "/oauth2/idpresponse") && !strings.Contains(p, site+"/oauth2/idpresponse") {
+			t.Fatalf("left the domain: %v", b.Pages)
+		}
+	}
 }
