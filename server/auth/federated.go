@@ -57,7 +57,7 @@ func (e *Engine) SignInFederated(ctx context.Context, pool *storage.Pool, client
 	}
 	var user *storage.User
 	err = e.store.InTx(ctx, func(ctx context.Context) error {
-		linked, err := e.dir.LinkedUser(ctx, pool, id)
+		linked, err := e.dir.LinkedUser(ctx, pool, id, mapped)
 		if err != nil {
 			return err
 		}

@@ -45,7 +45,7 @@ func TestLinkedSignIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantErr(t, s.dir.LinkProviderForUser(ctx, pool, "bob", "Corp", directory.AttrCognitoSubject, "s2"), directory.KindInvalidParameter,
-		"Merging is not currently supported, provide a SourceUser that has not been signed in before.")
+		"Merging is not currently supported, provide a SourceUser that has not been signed up in order to link")
 	// A federated user is no destination.
 	wantErr(t, s.dir.LinkProviderForUser(ctx, pool, "Corp_s2", "Corp", directory.AttrCognitoSubject, "s9"), directory.KindInvalidParameter, "")
 	// At most five linked identities.
@@ -59,11 +59,31 @@ func TestLinkedSignIn(t *testing.T) {
 	if done.User.Sub != native.Sub {
 		t.Fatalf("link by email signed in %s", done.User.Username)
 	}
+	// Signed in, the identity is known by its subject too (Cognito's rule
+	// for AdminDisableProviderForUser), and ann's identities name it so.
+	if _, err := s.store.GetIdentityLink(ctx, pool.ID, "Corp", directory.AttrCognitoSubject, "other-sub"); err != nil {
+		t.Fatalf("no Cognito_Subject link after a sign-in by email link: %v", err)
+	}
+	if !hasIdentity(s.reload(t, native), "other-sub") || hasIdentity(s.reload(t, native), "a2@corp.example") {
+		t.Fatalf("identities after the sign-in by email link: %s", s.reload(t, native).Attributes["identities"])
+	}
+	// Disabling it by subject removes the email link too.
+	wantErr(t, s.dir.DisableProviderForUser(ctx, pool, "Corp", directory.AttrCognitoSubject, "other-sub"), 0, "")
+	if hasIdentity(s.reload(t, native), "other-sub") {
+		t.Fatalf("identities after unlink: %s", s.reload(t, native).Attributes["identities"])
+	}
+	done, err = s.eng.SignInFederated(ctx, pool, client, corpIdentity("third-sub", map[string][]string{"email": {"a2@corp.example"}}), "")
+	if err != nil || done.User.Username != "Corp_third-sub" {
+		t.Fatalf("sign-in by the unlinked email: %v", err)
+	}
+	if _, err := s.store.GetIdentityLink(ctx, pool.ID, "Corp", "email", "a2@corp.example"); err == nil {
+		t.Fatal("the email link survived its unlink")
+	}
 
 	// Disabling the provider for the identity removes the link: the next
 	// sign-in is a new federated user.
 	wantErr(t, s.dir.DisableProviderForUser(ctx, pool, "Corp", directory.AttrCognitoSubject, "s1"), 0, "")
-	if ids := directory.UserIdentities(s.reload(t, native)); len(ids) != 4 {
+	if ids := directory.UserIdentities(s.reload(t, native)); len(ids) != 3 {
 		t.Fatalf("identities after unlink: %v", ids)
 	}
 	done, err = s.eng.SignInFederated(ctx, pool, client, corpIdentity("s1", nil), "")
@@ -93,4 +113,13 @@ func TestLinkedSignIn(t *testing.T) {
 	if err != nil || done.User.Username != "Corp_y" {
 		t.Fatalf("sign-in after the linked user was deleted: %v", err)
 	}
+}
+
+func hasIdentity(u *storage.User, userID string) bool {
+	for _, e := range directory.UserIdentities(u) {
+		if e.UserID == userID {
+			return true
+		}
+	}
+	return false
 }

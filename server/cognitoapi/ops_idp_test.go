@@ -229,12 +229,8 @@ func TestLinkProviderForUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	var identities []map[string]any
-	for _, a := range u.UserAttributes {
-		if aws.ToString(a.Name) == "identities" {
-			if err := json.Unmarshal([]byte(aws.ToString(a.Value)), &identities); err != nil {
-				t.Fatalf("identities %q: %v", aws.ToString(a.Value), err)
-			}
-		}
+	if err := json.Unmarshal([]byte(attrValue(u.UserAttributes, "identities")), &identities); err != nil {
+		t.Fatalf("identities %q: %v", attrValue(u.UserAttributes, "identities"), err)
 	}
 	if len(identities) != 1 || identities[0]["userId"] != "s1" || identities[0]["providerName"] != "Corp" || identities[0]["primary"] != "false" {
 		t.Fatalf("ann's identities: %v", identities)
@@ -246,13 +242,23 @@ func TestLinkProviderForUser(t *testing.T) {
 	if err != nil || done.User.Username != "ann" {
 		t.Fatalf("linked sign-in: %v", err)
 	}
-	// A federated user appears, with its identities, in AdminGetUser.
-	if _, err := st.engine.SignInFederated(ctx, pool, sc, federation.Identity{ProviderName: "Corp", Subject: "s2"}, ""); err != nil {
+	// A federated user appears, with its identities as a string, in
+	// AdminGetUser and in GetUser with its own access token.
+	fed, err := st.engine.SignInFederated(ctx, pool, sc, federation.Identity{ProviderName: "Corp", ProviderType: "OIDC", Subject: "s2"}, "")
+	if err != nil {
 		t.Fatal(err)
 	}
 	fu, err := st.admin.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: aws.String("Corp_s2")})
-	if err != nil || fu.UserStatus != types.UserStatusTypeExternalProvider {
+	if err != nil || fu.UserStatus != types.UserStatusTypeExternalProvider || !strings.Contains(attrValue(fu.UserAttributes, "identities"), `"userId":"s2"`) {
 		t.Fatalf("AdminGetUser of the federated user: %+v, %v", fu, err)
+	}
+	toks, err := st.engine.Issue(ctx, pool, sc, fed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	me, err := st.public.GetUser(ctx, &cip.GetUserInput{AccessToken: &toks.AccessToken})
+	if err != nil || aws.ToString(me.Username) != "Corp_s2" || attrValue(me.UserAttributes, "identities") != attrValue(fu.UserAttributes, "identities") {
+		t.Fatalf("GetUser of the federated user: %+v, %v", me, err)
 	}
 
 	tests := []struct {
@@ -276,7 +282,7 @@ func TestLinkProviderForUser(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) { wantAPIError(t, link(tt.dst, tt.src), tt.code, "") })
 	}
 	wantAPIError(t, link(cognito("ann"), corp("s2")), "InvalidParameterException",
-		"Merging is not currently supported, provide a SourceUser that has not been signed in before.")
+		"Merging is not currently supported, provide a SourceUser that has not been signed up in order to link")
 
 	// AdminDisableProviderForUser unlinks: the identity then makes its own user.
 	if _, err := st.admin.AdminDisableProviderForUser(ctx, &cip.AdminDisableProviderForUserInput{UserPoolId: &poolID, User: corp("s1")}); err != nil {
@@ -291,4 +297,14 @@ func TestLinkProviderForUser(t *testing.T) {
 	raw := st.client(adminCreds(testCreds.SecretAccessKey), withoutValidation)
 	_, err = raw.AdminDisableProviderForUser(ctx, &cip.AdminDisableProviderForUserInput{UserPoolId: &poolID})
 	wantAPIError(t, err, "InvalidParameterException", "1 validation error detected: Value null at 'user' failed to satisfy constraint: Member must not be null")
+}
+
+// attrValue is the value of the named attribute in a list ("" when absent).
+func attrValue(list []types.AttributeType, name string) string {
+	for _, a := range list {
+		if aws.ToString(a.Name) == name {
+			return aws.ToString(a.Value)
+		}
+	}
+	return ""
 }

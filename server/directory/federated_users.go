@@ -168,17 +168,31 @@ func (d *Directory) ApplyFederatedAttributes(pool *storage.Pool, u *storage.User
 }
 
 // LinkedUser returns the native user an upstream identity is linked to,
-// or nil when it is linked to none: a link by Cognito_Subject matches the
-// identity's subject, a link by another attribute any of its values.
-func (d *Directory) LinkedUser(ctx context.Context, pool *storage.Pool, id federation.Identity) (*storage.User, error) {
+// or nil when it is linked to none. A link by Cognito_Subject matches the
+// identity's subject; a link by another attribute matches that upstream
+// claim or SAML attribute, or the pool attribute of that name the
+// provider maps (Cognito's rule for OIDC), and then records a
+// Cognito_Subject link to the same user, as Cognito knows a linked
+// identity by its subject once it has signed in.
+func (d *Directory) LinkedUser(ctx context.Context, pool *storage.Pool, id federation.Identity, mapped map[string]string) (*storage.User, error) {
+	l, err := d.store.GetIdentityLink(ctx, pool.ID, id.ProviderName, AttrCognitoSubject, id.Subject)
+	if err == nil {
+		return d.GetUserBySub(ctx, pool.ID, l.Sub)
+	}
+	if !errors.Is(err, storage.ErrNotFound) {
+		return nil, err
+	}
 	names, err := d.store.ListIdentityLinkAttributes(ctx, pool.ID, id.ProviderName)
 	if err != nil {
 		return nil, err
 	}
 	for _, name := range names {
-		values := id.Attributes[name]
 		if name == AttrCognitoSubject {
-			values = []string{id.Subject}
+			continue
+		}
+		values := slices.Clone(id.Attributes[name])
+		if v := mapped[name]; v != "" {
+			values = append(values, v)
 		}
 		for _, v := range values {
 			l, err := d.store.GetIdentityLink(ctx, pool.ID, id.ProviderName, name, v)
@@ -188,10 +202,36 @@ func (d *Directory) LinkedUser(ctx context.Context, pool *storage.Pool, id feder
 			if err != nil {
 				return nil, err
 			}
-			return d.GetUserBySub(ctx, pool.ID, l.Sub)
+			return d.promoteLink(ctx, pool, id, l)
 		}
 	}
 	return nil, nil
+}
+
+// promoteLink records the Cognito_Subject link of an identity that signed
+// in through link l, and names it by its subject in the user's identities.
+func (d *Directory) promoteLink(ctx context.Context, pool *storage.Pool, id federation.Identity, l *storage.IdentityLink) (*storage.User, error) {
+	u, err := d.GetUserBySub(ctx, pool.ID, l.Sub)
+	if err != nil {
+		return nil, err
+	}
+	err = d.store.CreateIdentityLink(ctx, &storage.IdentityLink{PoolID: pool.ID, ProviderName: id.ProviderName,
+		AttributeName: AttrCognitoSubject, AttributeValue: id.Subject, Sub: u.Sub, CreatedAt: d.Now(),
+		FromAttribute: l.AttributeName, FromValue: l.AttributeValue})
+	if err != nil {
+		return nil, err
+	}
+	ids := UserIdentities(u)
+	for i := range ids {
+		if ids[i].ProviderName == id.ProviderName && ids[i].UserID == l.AttributeValue {
+			ids[i].UserID = id.Subject
+		}
+	}
+	setUserIdentities(u, ids)
+	if err := d.SaveUser(ctx, pool, u); err != nil {
+		return nil, err
+	}
+	return u, nil
 }
 
 // LinkProviderForUser links the upstream identity (provider, attrName,
@@ -225,7 +265,7 @@ func (d *Directory) LinkProviderForUser(ctx context.Context, pool *storage.Pool,
 		if attrName == AttrCognitoSubject {
 			_, err := d.store.GetUserByUsernameKey(ctx, pool.ID, normUsername(pool, FederatedUsername(provider, attrValue)))
 			if err == nil {
-				return newErr(KindInvalidParameter, "Merging is not currently supported, provide a SourceUser that has not been signed in before.")
+				return newErr(KindInvalidParameter, "Merging is not currently supported, provide a SourceUser that has not been signed up in order to link")
 			}
 			if !errors.Is(err, storage.ErrNotFound) {
 				return err
@@ -244,6 +284,8 @@ func (d *Directory) LinkProviderForUser(ctx context.Context, pool *storage.Pool,
 		if err != nil {
 			return err
 		}
+		// A Cognito_Subject link a sign-in recorded is the same identity.
+		links = slices.DeleteFunc(links, func(l *storage.IdentityLink) bool { return l.FromAttribute != "" })
 		if len(links) >= MaxLinkedIdentities {
 			return newErr(KindLimitExceeded, "A user can have at most %d linked identities.", MaxLinkedIdentities)
 		}
@@ -254,6 +296,39 @@ func (d *Directory) LinkProviderForUser(ctx context.Context, pool *storage.Pool,
 		setUserIdentities(dest, append(UserIdentities(dest), d.identityEntry(provider, idp.Type, "", attrValue, false)))
 		return d.SaveUser(ctx, pool, dest)
 	})
+}
+
+// unlink removes link l with the links it was promoted from or to (see
+// promoteLink), and their entries in the user's identities.
+func (d *Directory) unlink(ctx context.Context, pool *storage.Pool, l *storage.IdentityLink) error {
+	links, err := d.store.ListUserIdentityLinks(ctx, pool.ID, l.Sub)
+	if err != nil {
+		return err
+	}
+	gone := []string{l.AttributeValue}
+	for _, o := range links {
+		same := o.AttributeName == l.AttributeName && o.AttributeValue == l.AttributeValue
+		from := o.AttributeName == l.FromAttribute && o.AttributeValue == l.FromValue
+		to := o.FromAttribute == l.AttributeName && o.FromValue == l.AttributeValue
+		if o.ProviderName != l.ProviderName || !(same || from || to) {
+			continue
+		}
+		if err := d.store.DeleteIdentityLink(ctx, pool.ID, o.ProviderName, o.AttributeName, o.AttributeValue); err != nil {
+			return err
+		}
+		gone = append(gone, o.AttributeValue)
+	}
+	u, err := d.store.GetUserBySub(ctx, pool.ID, l.Sub)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	setUserIdentities(u, slices.DeleteFunc(UserIdentities(u), func(e UserIdentity) bool {
+		return e.ProviderName == l.ProviderName && e.Primary != "true" && slices.Contains(gone, e.UserID)
+	}))
+	return d.SaveUser(ctx, pool, u)
 }
 
 // DisableProviderForUser is AdminDisableProviderForUser: for provider
@@ -280,19 +355,7 @@ func (d *Directory) DisableProviderForUser(ctx context.Context, pool *storage.Po
 		switch {
 		case err == nil:
 			found = true
-			if err := d.store.DeleteIdentityLink(ctx, pool.ID, provider, attrName, attrValue); err != nil {
-				return err
-			}
-			dest, err := d.store.GetUserBySub(ctx, pool.ID, l.Sub)
-			if err == nil {
-				ids := slices.DeleteFunc(UserIdentities(dest), func(e UserIdentity) bool {
-					return e.ProviderName == provider && e.UserID == attrValue && e.Primary != "true"
-				})
-				setUserIdentities(dest, ids)
-				if err := d.SaveUser(ctx, pool, dest); err != nil {
-					return err
-				}
-			} else if !errors.Is(err, storage.ErrNotFound) {
+			if err := d.unlink(ctx, pool, l); err != nil {
 				return err
 			}
 		case !errors.Is(err, storage.ErrNotFound):
@@ -309,7 +372,7 @@ func (d *Directory) DisableProviderForUser(ctx context.Context, pool *storage.Po
 						return err
 					}
 				}
-			case KindOf(err) != KindUserNotFound:
+			case KindOf(err) != KindUserNotFound && KindOf(err) != KindUsernameExists:
 				return err
 			}
 		}

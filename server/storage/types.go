@@ -390,4 +390,9 @@ type IdentityLink struct {
 	AttributeValue string    `json:"attribute_value"`
 	Sub            string    `json:"sub"`
 	CreatedAt      time.Time `json:"created_at"`
+	// FromAttribute and FromValue are set on the Cognito_Subject link a
+	// sign-in through a link by another attribute records (Cognito then
+	// knows the identity by its subject): the link it came from.
+	FromAttribute string `json:"from_attribute,omitempty"`
+	FromValue     string `json:"from_value,omitempty"`
 }

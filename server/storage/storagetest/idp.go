@@ -129,7 +129,7 @@ var identityProviderTests = []test{
 
 func newLink(poolID, provider, attr, value, sub string) *storage.IdentityLink {
 	return &storage.IdentityLink{PoolID: poolID, ProviderName: provider, AttributeName: attr, AttributeValue: value, Sub: sub,
-		CreatedAt: t0.In(time.FixedZone("CET", 3600))}
+		CreatedAt: t0.In(time.FixedZone("CET", 3600)), FromAttribute: "upn", FromValue: "from-" + value}
 }
 
 func linkValues(ls []*storage.IdentityLink) []string {
