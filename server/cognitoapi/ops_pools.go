@@ -188,6 +188,9 @@ type poolSettings struct {
 	// not run yet: a pool that silently skipped a PreSignUp or
 	// PreTokenGeneration check would be worse than a refusal.
 	LambdaConfig map[string]json.RawMessage
+	// UserPoolAddOns is read only to refuse threat protection (AUDIT,
+	// ENFORCED), which this server does not have.
+	UserPoolAddOns *struct{ AdvancedSecurityMode string }
 }
 
 type createUserPoolInput struct {
@@ -254,6 +257,9 @@ func (in *poolSettings) validate(v *validation) {
 				"phone_number", "email")
 		}
 	}
+	if in.UserPoolAddOns != nil {
+		v.enum("userPoolAddOns.advancedSecurityMode", in.UserPoolAddOns.AdvancedSecurityMode, "OFF", "AUDIT", "ENFORCED")
+	}
 	if ar := in.AccountRecoverySetting; ar != nil {
 		n := len(ar.RecoveryMechanisms)
 		v.check(n >= 1 && n <= 2, "accountRecoverySetting.recoveryMechanisms", fmt.Sprint(n), "Member must have length between 1 and 2")
@@ -307,6 +313,9 @@ func (in *poolSettings) apply(p *storage.Pool) error {
 		if len(raw) > 0 && string(raw) != "null" && string(raw) != `""` && string(raw) != "{}" {
 			return InvalidParameter("Lambda triggers are not supported by this server yet; LambdaConfig." + clip(name) + " cannot be set.")
 		}
+	}
+	if a := in.UserPoolAddOns; a != nil && a.AdvancedSecurityMode != "" && a.AdvancedSecurityMode != "OFF" {
+		return InvalidParameter("Threat protection (AdvancedSecurityMode " + a.AdvancedSecurityMode + ") is not supported by this server; use OFF.")
 	}
 	var err error
 	if p.AccountRecovery, err = recoveryMechanisms(in.AccountRecoverySetting); err != nil {

@@ -508,7 +508,8 @@ func TestGetUserPoolMfaConfig(t *testing.T) {
 }
 
 // TestLambdaConfigRefused: a trigger is refused rather than stored and
-// never run; an empty LambdaConfig is what every pool has.
+// never run; an empty LambdaConfig is what every pool has. So is threat
+// protection other than OFF.
 func TestLambdaConfigRefused(t *testing.T) {
 	st := newStack(t)
 	ctx := t.Context()
@@ -521,6 +522,16 @@ func TestLambdaConfigRefused(t *testing.T) {
 		LambdaConfig: &types.LambdaConfigType{PreTokenGenerationConfig: &types.PreTokenGenerationVersionConfigType{
 			LambdaArn: arn, LambdaVersion: types.PreTokenGenerationLambdaVersionTypeV20}}})
 	wantAPIError(t, err, "InvalidParameterException", "")
+	// Threat protection likewise: OFF is accepted, AUDIT and ENFORCED refused.
+	if _, err := st.admin.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: &id,
+		UserPoolAddOns: &types.UserPoolAddOnsType{AdvancedSecurityMode: types.AdvancedSecurityModeTypeOff}}); err != nil {
+		t.Errorf("AdvancedSecurityMode OFF: %v", err)
+	}
+	for _, mode := range []types.AdvancedSecurityModeType{types.AdvancedSecurityModeTypeAudit, types.AdvancedSecurityModeTypeEnforced} {
+		_, err = st.admin.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("p"),
+			UserPoolAddOns: &types.UserPoolAddOnsType{AdvancedSecurityMode: mode}})
+		wantAPIError(t, err, "InvalidParameterException", "Threat protection (AdvancedSecurityMode "+string(mode)+") is not supported by this server; use OFF.")
+	}
 	out, err := st.admin.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &id})
 	if err != nil || out.UserPool.LambdaConfig == nil || out.UserPool.LambdaConfig.PreTokenGenerationConfig != nil {
 		t.Errorf("DescribeUserPool LambdaConfig %+v, %v", out.UserPool.LambdaConfig, err)
