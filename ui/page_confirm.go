@@ -31,6 +31,10 @@ func (u *UI) confirmView(rq *request, username string) templates.ConfirmView {
 }
 
 func (u *UI) confirmPage(rq *request) {
+	if q := rq.r.URL.Query(); q.Get("confirmation_code") != "" && q.Get("auth_request") == "" {
+		u.confirmByLink(rq, strings.TrimSpace(q.Get("user_name")), q.Get("confirmation_code"))
+		return
+	}
 	if !u.flow(rq, "confirmUser") {
 		return
 	}
@@ -131,6 +135,36 @@ func (u *UI) confirmSubmit(rq *request) {
 		return
 	}
 	u.signedIn(rq, step.Done)
+}
+
+// confirmByLink confirms a sign-up from the link of a CONFIRM_WITH_LINK
+// mail ({issuer}/confirmUser?user_name=…&confirmation_code=…, Cognito's
+// form; client_id, when the link has one, picks the branding). The link is
+// outside any sign-in flow, so the answer is a page that says how it
+// went. Every failure reads the same, so the page tells a stranger
+// nothing about who exists.
+func (u *UI) confirmByLink(rq *request, username, code string) {
+	ctx := rq.r.Context()
+	if id := rq.r.URL.Query().Get("client_id"); id != "" {
+		if c, err := u.cfg.Dir.GetClient(ctx, rq.pool.ID, id); err == nil {
+			rq.client = c
+		}
+	}
+	if ok, _ := u.allowAll(rq, "verify", "", u.lim.VerifyPerIP, Limit{}); !ok {
+		u.message(rq, http.StatusTooManyRequests, rq.T("confirm.link.failed.title"), rq.T("error.too_many"), true, "")
+		return
+	}
+	_, err := u.cfg.Engine.ConfirmSignUp(ctx, rq.pool, rq.client, username, code, clientIP(rq.r))
+	switch {
+	case err == nil:
+		u.message(rq, http.StatusOK, rq.T("confirm.link.done.title"), rq.T("confirm.link.done"), false, "")
+	case !expected(err):
+		u.serverError(rq, err)
+	case errors.Is(err, auth.ErrCannotConfirm):
+		u.message(rq, http.StatusOK, rq.T("confirm.link.done.title"), rq.T("error.already_confirmed"), false, "")
+	default:
+		u.message(rq, http.StatusBadRequest, rq.T("confirm.link.failed.title"), rq.T("confirm.link.failed"), true, "")
+	}
 }
 
 // toLogin sends the browser to the sign-in page with a notice.

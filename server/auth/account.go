@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -750,7 +751,15 @@ func (e *Engine) sendCode(ctx context.Context, pool *storage.Pool, u *storage.Us
 	if attr == "phone_number" {
 		err = e.notifier().SendSMS(ctx, notify.SMS{PhoneNumber: dest, Text: notify.Render(smsTemplate(pool), vars)})
 	} else {
-		err = e.notifier().SendMail(ctx, mailTemplate(pool).Mail(dest, vars))
+		tmpl := mailTemplate(pool)
+		if purpose == directory.CodeSignUp && pool.Messages[directory.MsgDefaultEmailOption] == "CONFIRM_WITH_LINK" {
+			// Cognito's CONFIRM_WITH_LINK: the mail links to the hosted
+			// UI's /confirmUser, which confirms with the code in the link.
+			tmpl = notify.VerificationLink.WithMessage(pool.Messages[directory.MsgEmailSubjectByLink], pool.Messages[directory.MsgEmailByLink])
+			vars[notify.VarLink] = e.cfg.Issuer(pool.ID) + "/confirmUser?" +
+				url.Values{"user_name": {u.Username}, "confirmation_code": {code}}.Encode()
+		}
+		err = e.notifier().SendMail(ctx, tmpl.Mail(dest, vars))
 	}
 	if err != nil {
 		e.cfg.Logger.Warn("auth: send code", "pool", pool.ID, "purpose", purpose, "to", notify.Mask(dest), "err", err)
