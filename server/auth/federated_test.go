@@ -61,7 +61,7 @@ func TestSignInFederatedCreatesAndUpdates(t *testing.T) {
 	done, err := s.eng.SignInFederated(ctx, pool, client, id, "192.0.2.7")
 	wantErr(t, err, 0, "")
 	u := s.reload(t, done.User)
-	if u.Username != "Corp_Abc-123" || u.Status != storage.StatusExternalProvider || !u.Enabled {
+	if u.Username != "corp_abc-123" || u.Status != storage.StatusExternalProvider || !u.Enabled {
 		t.Fatalf("federated user: %s %s %v", u.Username, u.Status, u.Enabled)
 	}
 	if u.Attributes["email"] != "ann@corp.example" || u.Attributes["name"] != "Ann" || u.Attributes["custom:dept"] != "R&D" {
@@ -73,7 +73,7 @@ func TestSignInFederatedCreatesAndUpdates(t *testing.T) {
 	}
 	ids := directory.UserIdentities(u)
 	if len(ids) != 1 || ids[0].UserID != "Abc-123" || ids[0].ProviderName != "Corp" || ids[0].ProviderType != "OIDC" ||
-		ids[0].Primary != "true" || ids[0].Issuer == nil || *ids[0].Issuer != "https://corp.example" || ids[0].DateCreated != "1748768400000" {
+		!ids[0].Primary || ids[0].Issuer == nil || *ids[0].Issuer != "https://corp.example" || ids[0].DateCreated != 1748768400000 {
 		t.Fatalf("identities: %s", u.Attributes["identities"])
 	}
 	if done.EventID == "" || done.AuthTime.IsZero() {
@@ -84,7 +84,12 @@ func TestSignInFederatedCreatesAndUpdates(t *testing.T) {
 		t.Fatalf("events: %+v %v", evs, err)
 	}
 
-	// The ID token carries identities as a JSON array, Cognito's shape.
+	// The attribute keeps primary a boolean and dateCreated a number, as
+	// Cognito's; the ID token carries identities as a JSON array with both
+	// as strings, as Cognito's.
+	if !strings.Contains(u.Attributes["identities"], `"primary":true,"dateCreated":1748768400000`) {
+		t.Fatalf("identities attribute: %s", u.Attributes["identities"])
+	}
 	toks, err := s.eng.Issue(ctx, pool, client, done)
 	wantErr(t, err, 0, "")
 	claims := idClaims(t, toks.IDToken)
@@ -96,7 +101,7 @@ func TestSignInFederatedCreatesAndUpdates(t *testing.T) {
 	if entry["userId"] != "Abc-123" || entry["providerName"] != "Corp" || entry["primary"] != "true" || entry["dateCreated"] != "1748768400000" {
 		t.Fatalf("identities claim entry: %v", entry)
 	}
-	if claims["cognito:username"] != "Corp_Abc-123" || claims["custom:dept"] != "R&D" {
+	if claims["cognito:username"] != "corp_abc-123" || claims["custom:dept"] != "R&D" {
 		t.Fatalf("claims: %v", claims)
 	}
 
@@ -122,7 +127,7 @@ func TestSignInFederatedCreatesAndUpdates(t *testing.T) {
 		t.Fatal(err)
 	}
 	// And no password signs the federated user in.
-	_, err = s.signIn(pool, client, "Corp_Abc-123", goodPassword)
+	_, err = s.signIn(pool, client, "corp_abc-123", goodPassword)
 	if err == nil {
 		t.Fatal("password sign-in of a federated user succeeded")
 	}
@@ -196,5 +201,36 @@ func TestFederatedFailureEvent(t *testing.T) {
 	evs, err := s.store.ListAuthEvents(context.Background(), pool.ID, "", 0)
 	if err != nil || len(evs) != 1 || evs[0].Response != "Fail" || evs[0].Reason != "federation: Corp: bad_state" || evs[0].IP != "192.0.2.9" {
 		t.Fatalf("events: %+v %v", evs, err)
+	}
+}
+
+// TestFederatedUsernameCase: the username is folded as the pool folds
+// usernames (google_1234… in a case-insensitive pool), and subjects that
+// differ only in case are never merged.
+func TestFederatedUsernameCase(t *testing.T) {
+	s := newAuthStack(t)
+	ctx := context.Background()
+	for _, sensitive := range []bool{false, true} {
+		pool := s.pool(t, func(p *storage.Pool) { p.CaseSensitive = sensitive })
+		if _, err := s.dir.CreateIdentityProvider(ctx, directory.IdentityProviderInput{PoolID: pool.ID, Name: "Corp", Type: federation.TypeOIDC,
+			Details: map[string]string{"client_id": "c", "oidc_issuer": "https://corp.example"}}); err != nil {
+			t.Fatal(err)
+		}
+		client := s.client(t, pool, nil)
+		done, err := s.eng.SignInFederated(ctx, pool, client, corpIdentity("AbC", nil), "")
+		wantErr(t, err, 0, "")
+		want := "corp_abc"
+		if sensitive {
+			want = "Corp_AbC"
+		}
+		if done.User.Username != want {
+			t.Fatalf("case-sensitive %v: username %q, want %q", sensitive, done.User.Username, want)
+		}
+		_, err = s.eng.SignInFederated(ctx, pool, client, corpIdentity("abc", nil), "")
+		if sensitive {
+			wantErr(t, err, 0, "")
+		} else {
+			wantErr(t, err, directory.KindUsernameExists, "")
+		}
 	}
 }

@@ -232,7 +232,7 @@ func TestLinkProviderForUser(t *testing.T) {
 	if err := json.Unmarshal([]byte(attrValue(u.UserAttributes, "identities")), &identities); err != nil {
 		t.Fatalf("identities %q: %v", attrValue(u.UserAttributes, "identities"), err)
 	}
-	if len(identities) != 1 || identities[0]["userId"] != "s1" || identities[0]["providerName"] != "Corp" || identities[0]["primary"] != "false" {
+	if len(identities) != 1 || identities[0]["userId"] != "s1" || identities[0]["providerName"] != "Corp" || identities[0]["primary"] != false {
 		t.Fatalf("ann's identities: %v", identities)
 	}
 
@@ -257,7 +257,7 @@ func TestLinkProviderForUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	me, err := st.public.GetUser(ctx, &cip.GetUserInput{AccessToken: &toks.AccessToken})
-	if err != nil || aws.ToString(me.Username) != "Corp_s2" || attrValue(me.UserAttributes, "identities") != attrValue(fu.UserAttributes, "identities") {
+	if err != nil || aws.ToString(me.Username) != "corp_s2" || attrValue(me.UserAttributes, "identities") != attrValue(fu.UserAttributes, "identities") {
 		t.Fatalf("GetUser of the federated user: %+v, %v", me, err)
 	}
 
@@ -289,7 +289,7 @@ func TestLinkProviderForUser(t *testing.T) {
 		t.Fatalf("AdminDisableProviderForUser: %v", err)
 	}
 	done, err = st.engine.SignInFederated(ctx, pool, sc, federation.Identity{ProviderName: "Corp", Subject: "s1"}, "")
-	if err != nil || done.User.Username != "Corp_s1" || done.User.Status != storage.StatusExternalProvider {
+	if err != nil || done.User.Username != "corp_s1" || done.User.Status != storage.StatusExternalProvider {
 		t.Fatalf("sign-in after unlink: %v", err)
 	}
 	_, err = st.admin.AdminDisableProviderForUser(ctx, &cip.AdminDisableProviderForUserInput{UserPoolId: &poolID, User: corp("nobody")})

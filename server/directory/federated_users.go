@@ -6,7 +6,6 @@ import (
 	"errors"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode"
 
@@ -19,7 +18,8 @@ import (
 // Federated users and linked identities.
 //
 // A first sign-in through an upstream provider creates the user
-// {ProviderName}_{Subject} with status EXTERNAL_PROVIDER and Cognito's
+// {ProviderName}_{Subject} (lower-cased in a case-insensitive pool, as
+// Cognito's google_1234…) with status EXTERNAL_PROVIDER and Cognito's
 // identities attribute; its email and phone number are no sign-in keys,
 // so a federated user never collides with a native user's alias.
 // AdminLinkProviderForUser links an upstream identity, named by
@@ -40,15 +40,16 @@ const (
 )
 
 // UserIdentity is one entry of the identities attribute, in Cognito's
-// shape: dateCreated is epoch milliseconds and primary "true"/"false", both
-// as strings; issuer is null for the social providers.
+// shape: dateCreated is epoch milliseconds; issuer is null for the social
+// providers. (The ID token's identities claim has primary and dateCreated
+// as strings; server/tokens converts them.)
 type UserIdentity struct {
 	UserID       string  `json:"userId"`
 	ProviderName string  `json:"providerName"`
 	ProviderType string  `json:"providerType"`
 	Issuer       *string `json:"issuer"`
-	Primary      string  `json:"primary"`
-	DateCreated  string  `json:"dateCreated"`
+	Primary      bool    `json:"primary"`
+	DateCreated  int64   `json:"dateCreated"`
 }
 
 // FederatedUsername is the username Cognito gives the user of an upstream
@@ -78,7 +79,7 @@ func setUserIdentities(u *storage.User, ids []UserIdentity) {
 
 func (d *Directory) identityEntry(providerName, providerType, issuer, userID string, primary bool) UserIdentity {
 	e := UserIdentity{UserID: userID, ProviderName: providerName, ProviderType: providerType,
-		Primary: strconv.FormatBool(primary), DateCreated: strconv.FormatInt(d.Now().UnixMilli(), 10)}
+		Primary: primary, DateCreated: d.Now().UnixMilli()}
 	if issuer != "" && !slices.Contains(socialTypes, providerType) {
 		e.Issuer = &issuer
 	}
@@ -132,7 +133,9 @@ func (d *Directory) CreateFederatedUser(ctx context.Context, pool *storage.Pool,
 		attrs["email_verified"] = "false"
 	}
 	now := d.Now()
-	u := &storage.User{PoolID: pool.ID, Sub: uuid.NewString(), Username: FederatedUsername(id.ProviderName, id.Subject),
+	// Cognito folds the username of a federated user as it folds the
+	// pool's usernames: google_1234… in a case-insensitive pool.
+	u := &storage.User{PoolID: pool.ID, Sub: uuid.NewString(), Username: normUsername(pool, FederatedUsername(id.ProviderName, id.Subject)),
 		Status: storage.StatusExternalProvider, Enabled: true, Attributes: attrs, CreatedAt: now, UpdatedAt: now}
 	attrs["sub"] = u.Sub
 	setUserIdentities(u, []UserIdentity{d.identityEntry(id.ProviderName, id.ProviderType, id.Issuer, id.Subject, true)})
@@ -326,7 +329,7 @@ func (d *Directory) unlink(ctx context.Context, pool *storage.Pool, l *storage.I
 		return err
 	}
 	setUserIdentities(u, slices.DeleteFunc(UserIdentities(u), func(e UserIdentity) bool {
-		return e.ProviderName == l.ProviderName && e.Primary != "true" && slices.Contains(gone, e.UserID)
+		return e.ProviderName == l.ProviderName && !e.Primary && slices.Contains(gone, e.UserID)
 	}))
 	return d.SaveUser(ctx, pool, u)
 }

@@ -175,7 +175,7 @@ func (d *Directory) CreateIdentityProvider(ctx context.Context, in IdentityProvi
 		}
 		for _, e := range existing {
 			if e.Name == p.Name {
-				return newErr(KindDuplicateProvider, "A provider with the name %s already exists in this user pool.", p.Name)
+				return newErr(KindDuplicateProvider, "%s already exists in user pool %s", p.Name, p.PoolID)
 			}
 		}
 		if len(existing) >= MaxIdentityProviders {
@@ -187,7 +187,7 @@ func (d *Directory) CreateIdentityProvider(ctx context.Context, in IdentityProvi
 		return d.store.CreateIdentityProvider(ctx, sealed)
 	})
 	if errors.Is(err, storage.ErrAlreadyExists) {
-		return nil, newErr(KindDuplicateProvider, "A provider with the name %s already exists in this user pool.", p.Name)
+		return nil, newErr(KindDuplicateProvider, "%s already exists in user pool %s", p.Name, p.PoolID)
 	}
 	if err != nil {
 		return nil, err

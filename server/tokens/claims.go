@@ -178,8 +178,7 @@ func typedValue(name, value string) any {
 			return n
 		}
 	case "identities":
-		var v any
-		if json.Unmarshal([]byte(value), &v) == nil {
+		if v, ok := identitiesClaim(value); ok {
 			return v
 		}
 	}
@@ -213,4 +212,28 @@ func UserInfo(u *storage.User, c *storage.Client, scopes []string) map[string]an
 		}
 	}
 	return out
+}
+
+// identitiesClaim turns the identities attribute, where Cognito keeps
+// primary a boolean and dateCreated epoch milliseconds as a number, into
+// the ID token's identities claim, where both are strings:
+// [{"userId":…,"providerName":…,"providerType":…,"issuer":null,"primary":"true","dateCreated":"1682704282933"}].
+func identitiesClaim(value string) ([]map[string]any, bool) {
+	dec := json.NewDecoder(strings.NewReader(value))
+	dec.UseNumber()
+	var list []map[string]any
+	if dec.Decode(&list) != nil {
+		return nil, false
+	}
+	for _, e := range list {
+		for _, k := range []string{"primary", "dateCreated"} {
+			switch v := e[k].(type) {
+			case bool:
+				e[k] = strconv.FormatBool(v)
+			case json.Number:
+				e[k] = v.String()
+			}
+		}
+	}
+	return list, true
 }
