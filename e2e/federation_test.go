@@ -53,7 +53,7 @@ func (e *fedEnv) callbackURL() string { return e.f.issuer + "/oauth2/idpresponse
 
 // addProvider creates an identity provider through the Cognito API, as an
 // operator would, and lets the confidential client use it.
-func (e *fedEnv) addProvider(t *testing.T, name, typ string, details, mapping map[string]string, identifiers ...string) {
+func (e *fedEnv) addProvider(t testing.TB, name, typ string, details, mapping map[string]string, identifiers ...string) {
 	t.Helper()
 	_, err := e.ts.adminAPI().CreateIdentityProvider(t.Context(), &cip.CreateIdentityProviderInput{
 		UserPoolId: aws.String(e.f.pool.ID), ProviderName: aws.String(name), ProviderType: types.IdentityProviderTypeType(typ),
@@ -179,7 +179,7 @@ var oidcMapping = map[string]string{"email": "email", "email_verified": "email_v
 
 // oidcProvider starts a zitadel OP with alice (u-1) and a client for the
 // pool, and makes it the pool's OIDC provider "Upstream".
-func (e *fedEnv) oidcProvider(t *testing.T) *federationtest.OIDCProvider {
+func (e *fedEnv) oidcProvider(t testing.TB) *federationtest.OIDCProvider {
 	t.Helper()
 	up := federationtest.NewOIDCProvider(t)
 	up.AddClient(federationtest.Client{ID: "gh-client", Secret: "gh-secret", RedirectURIs: []string{e.callbackURL()}})

@@ -50,7 +50,7 @@ type testServer struct {
 	masterKey []byte
 }
 
-func newTestServer(t *testing.T, mutate ...func(*server.Config)) *testServer {
+func newTestServer(t testing.TB, mutate ...func(*server.Config)) *testServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -91,7 +91,7 @@ type fixture struct {
 	logoutURL string
 }
 
-func (ts *testServer) fixture(t *testing.T) *fixture {
+func (ts *testServer) fixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	d := ts.Dir
