@@ -216,8 +216,9 @@ func (e *Engine) Start(ctx context.Context, req Request) (*Step, error) {
 }
 
 func (e *Engine) passwordStep(ctx context.Context, req Request, username, password string) (*Step, error) {
-	// Refused at once when the hash queue is too long to wait in.
-	release, err := directory.AdmitPasswordCheck()
+	// Refused, after a bounded wait, when more sign-ins arrive than the
+	// cores can hash.
+	release, err := directory.AdmitPasswordCheck(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -124,20 +124,28 @@ func TestInitiateAuthFailures(t *testing.T) {
 	})
 }
 
-// TestInitiateAuthHashQueueFull: when the sign-ins already waiting for a
-// password hash would keep a new one waiting past directory.MaxHashWait,
-// it is refused at once with TooManyRequestsException (not left to die at
-// the server's write timeout), and nothing counts against the user.
+// TestInitiateAuthHashQueueFull: when more password sign-ins are under way
+// than the hash slots serve and a new one has waited directory.MaxHashWait,
+// it is refused with TooManyRequestsException (not left to die at the
+// server's write timeout), and nothing counts against the user.
 func TestInitiateAuthHashQueueFull(t *testing.T) {
 	f := newAuthFixture(t)
-	if _, err := f.passwordAuth(t, f.clientID, "alice", alicePassword); err != nil {
-		t.Fatalf("InitiateAuth: %v", err) // and the hash time is known
-	}
 	saved := directory.MaxHashWait
-	directory.MaxHashWait = -1 // any wait is too long
+	directory.MaxHashWait = 50 * time.Millisecond
+	t.Cleanup(func() { directory.MaxHashWait = saved })
+	var held []func()
+	for {
+		release, err := directory.AdmitPasswordCheck(t.Context())
+		if err != nil {
+			break
+		}
+		held = append(held, release)
+	}
 	_, err := f.passwordAuth(t, f.clientID, "alice", "Wrong-Horse-1")
-	directory.MaxHashWait = saved
 	wantAPIError(t, err, "TooManyRequestsException", "Too many sign-ins at once, please try again.")
+	for _, release := range held {
+		release()
+	}
 	if _, err := f.passwordAuth(t, f.clientID, "alice", alicePassword); err != nil {
 		t.Fatalf("InitiateAuth after: %v", err)
 	}

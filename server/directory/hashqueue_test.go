@@ -1,49 +1,64 @@
 package directory
 
 import (
+	"context"
 	"testing"
 	"time"
 )
 
-// TestAdmitPasswordCheck: sign-ins are admitted while the expected wait for
-// a hash slot stays within MaxHashWait, refused with TooManyRequests past
-// it, and admitted again as earlier ones finish.
+// TestAdmitPasswordCheck: sign-ins are admitted up to two per hash slot;
+// past that one waits, in order, and is admitted when another finishes, or
+// refused with TooManyRequests after MaxHashWait or when its request ends.
 func TestAdmitPasswordCheck(t *testing.T) {
-	saved := hashQueue.avgNanos.Load()
-	t.Cleanup(func() { hashQueue.avgNanos.Store(saved) })
-	hashQueue.avgNanos.Store(int64(time.Second))
-	slots := cap(hashSlots)
-	// ahead/slots full rounds of one second each may wait: up to 10 s.
-	admit := slots * int(MaxHashWait/time.Second+1)
+	saved := MaxHashWait
+	t.Cleanup(func() { MaxHashWait = saved })
+	MaxHashWait = 100 * time.Millisecond
+	ctx := context.Background()
 	var releases []func()
 	defer func() {
 		for _, r := range releases {
 			r()
 		}
 	}()
-	for i := range admit {
-		r, err := AdmitPasswordCheck()
+	for i := range cap(signInTickets) {
+		r, err := AdmitPasswordCheck(ctx)
 		if err != nil {
-			t.Fatalf("sign-in %d of %d refused: %v", i+1, admit, err)
+			t.Fatalf("sign-in %d of %d refused: %v", i+1, cap(signInTickets), err)
 		}
 		releases = append(releases, r)
 	}
-	if _, err := AdmitPasswordCheck(); KindOf(err) != KindTooManyRequests {
+	start := time.Now()
+	if _, err := AdmitPasswordCheck(ctx); KindOf(err) != KindTooManyRequests {
 		t.Fatalf("sign-in past the bound: %v, want TooManyRequests", err)
 	}
+	if waited := time.Since(start); waited < MaxHashWait {
+		t.Errorf("refused after %v, before MaxHashWait", waited)
+	}
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := AdmitPasswordCheck(gone); KindOf(err) != KindTooManyRequests {
+		t.Fatalf("sign-in of an ended request: %v, want TooManyRequests", err)
+	}
+
+	// One waiting is admitted as soon as another finishes.
+	MaxHashWait = 10 * time.Second
+	admitted := make(chan error, 1)
+	go func() {
+		r, err := AdmitPasswordCheck(ctx)
+		if err == nil {
+			defer r()
+		}
+		admitted <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
 	releases[0]()
 	releases = releases[1:]
-	r, err := AdmitPasswordCheck()
-	if err != nil {
-		t.Fatalf("after one finished: %v", err)
-	}
-	releases = append(releases, r)
-
-	// A real hash brings the average back to its own time.
-	hashQueue.avgNanos.Store(0)
-	start := time.Now()
-	HashPassword("x", DefaultArgon2)
-	if avg := time.Duration(hashQueue.avgNanos.Load()); avg <= 0 || avg > time.Since(start) {
-		t.Errorf("average %v after one hash of %v", avg, time.Since(start))
+	select {
+	case err := <-admitted:
+		if err != nil {
+			t.Fatalf("waiting sign-in: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("waiting sign-in not admitted after a release")
 	}
 }

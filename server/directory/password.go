@@ -1,13 +1,13 @@
 package directory
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
 	"runtime"
 	"strings"
-	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -35,50 +35,43 @@ func HashStats() (n int64, cpu time.Duration) { return hashCPU.Stats() }
 func idKey(password, salt []byte, t, memory uint32, threads uint8, keyLen uint32) (key []byte) {
 	hashSlots <- struct{}{}
 	defer func() { <-hashSlots }()
-	start := time.Now()
 	hashCPU.Measure(func() { key = argon2.IDKey(password, salt, t, memory, threads, keyLen) })
-	hashQueue.observe(time.Since(start))
 	return key
 }
 
-// MaxHashWait bounds how long a password sign-in may expect to wait for a
-// hash slot. It is far below the server's 60 s write timeout: when more
-// sign-ins arrive than the cores can hash, the excess is refused at once
-// with TooManyRequests instead of queueing until its connection times out.
+// MaxHashWait bounds how long a password sign-in waits to be admitted
+// (AdmitPasswordCheck). It is far below the server's 60 s write timeout:
+// when more sign-ins arrive than the cores can hash, the excess is answered
+// TooManyRequests instead of queueing until its connection times out.
 var MaxHashWait = 10 * time.Second
 
-// hashQueue estimates the wait for a hash slot from the password sign-ins
-// in progress and the recent time of one hash.
-var hashQueue hashWait
+// signInTickets bounds the password sign-ins under way to two per hash
+// slot, so that an admitted one waits for its hash at most about one hash
+// time: the queue is for the tickets, where the wait is bounded.
+var signInTickets = make(chan struct{}, 2*cap(hashSlots))
 
-type hashWait struct {
-	inProgress atomic.Int64
-	avgNanos   atomic.Int64 // moving average of a hash's wall time in its slot
-}
+var errHashQueueFull = newErr(KindTooManyRequests, "Too many sign-ins at once, please try again.")
 
-// observe folds one hash's time into the average (weight 1/8; concurrent
-// updates may lose one, which an estimate can afford).
-func (q *hashWait) observe(d time.Duration) {
-	old := q.avgNanos.Load()
-	if old == 0 {
-		q.avgNanos.Store(int64(d))
-		return
+// AdmitPasswordCheck waits, at most MaxHashWait and while ctx lasts, for
+// one of the password sign-ins allowed at once, in arrival order; past
+// that it refuses with KindTooManyRequests. Call release when the sign-in
+// has checked its password.
+func AdmitPasswordCheck(ctx context.Context) (release func(), err error) {
+	release = func() { <-signInTickets }
+	select {
+	case signInTickets <- struct{}{}:
+		return release, nil
+	default:
 	}
-	q.avgNanos.Store(old + (int64(d)-old)/8)
-}
-
-// AdmitPasswordCheck reserves a place among the password sign-ins in
-// progress, or refuses (KindTooManyRequests) when the sign-ins already
-// admitted would keep this one waiting for a hash slot longer than
-// MaxHashWait. Call release when the sign-in is over.
-func AdmitPasswordCheck() (release func(), err error) {
-	ahead := hashQueue.inProgress.Add(1) - 1
-	wait := time.Duration(ahead/int64(cap(hashSlots))) * time.Duration(hashQueue.avgNanos.Load())
-	if wait > MaxHashWait {
-		hashQueue.inProgress.Add(-1)
-		return nil, newErr(KindTooManyRequests, "Too many sign-ins at once, please try again.")
+	t := time.NewTimer(MaxHashWait)
+	defer t.Stop()
+	select {
+	case signInTickets <- struct{}{}:
+		return release, nil
+	case <-t.C:
+	case <-ctx.Done():
 	}
-	return func() { hashQueue.inProgress.Add(-1) }, nil
+	return nil, errHashQueueFull
 }
 
 // Argon2Params are the argon2id cost parameters of new password hashes.
