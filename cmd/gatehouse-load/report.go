@@ -3,7 +3,9 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 )
@@ -108,6 +110,13 @@ func (r *Report) Markdown() string {
 	for _, res := range r.Results {
 		if res.FirstError != "" {
 			fmt.Fprintf(&b, "\n%s: first error: %s", res.Name, res.FirstError)
+		}
+		if len(res.ErrorKinds) > 0 {
+			kinds := slices.Sorted(maps.Keys(res.ErrorKinds))
+			for i, k := range kinds {
+				kinds[i] = fmt.Sprintf("%s %d", k, res.ErrorKinds[k])
+			}
+			fmt.Fprintf(&b, "\n%s: errors by kind: %s", res.Name, strings.Join(kinds, ", "))
 		}
 	}
 	if r.ServerRSSMiB > 0 {

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"slices"
@@ -12,7 +14,10 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
+
+	"github.com/aws/smithy-go"
 )
 
 // Result is one scenario's measurements.
@@ -21,15 +26,17 @@ type Result struct {
 	What     string `json:"what"`
 	Requests int    `json:"requests_per_op"`
 	// Ops completed without error in the measured window, and errors.
-	Ops        int     `json:"ops"`
-	Errors     int     `json:"errors"`
-	FirstError string  `json:"first_error,omitempty"`
-	Seconds    float64 `json:"seconds"`
-	OpsPerSec  float64 `json:"ops_per_sec"`
-	P50ms      float64 `json:"p50_ms"`
-	P95ms      float64 `json:"p95_ms"`
-	P99ms      float64 `json:"p99_ms"`
-	MaxMs      float64 `json:"max_ms"`
+	Ops        int    `json:"ops"`
+	Errors     int    `json:"errors"`
+	FirstError string `json:"first_error,omitempty"`
+	// ErrorKinds counts the errors by kind (errorKind).
+	ErrorKinds map[string]int `json:"error_kinds,omitempty"`
+	Seconds    float64        `json:"seconds"`
+	OpsPerSec  float64        `json:"ops_per_sec"`
+	P50ms      float64        `json:"p50_ms"`
+	P95ms      float64        `json:"p95_ms"`
+	P99ms      float64        `json:"p99_ms"`
+	MaxMs      float64        `json:"max_ms"`
 	// ServerCPUms is the server's CPU time (user + system) per operation;
 	// ServerCPUPct its CPU use over the window (200% is both cores).
 	ServerCPUms  float64 `json:"server_cpu_ms_per_op,omitempty"`
@@ -101,6 +108,7 @@ func runScenario(ctx context.Context, e *env, sc *scenario, o *options) Result {
 		lat             []time.Duration
 		errs            int
 		firstErr        string
+		kinds           = map[string]int{}
 		wg              sync.WaitGroup
 	)
 	for i := range o.concurrency {
@@ -111,6 +119,7 @@ func runScenario(ctx context.Context, e *env, sc *scenario, o *options) Result {
 			var mine []time.Duration
 			myErrs := 0
 			var myFirst string
+			myKinds := map[string]int{}
 			for !stop.Load() && ctx.Err() == nil {
 				start := time.Now()
 				err := sc.op(ctx, w)
@@ -126,6 +135,7 @@ func runScenario(ctx context.Context, e *env, sc *scenario, o *options) Result {
 				}
 				if err != nil {
 					myErrs++
+					myKinds[errorKind(err)]++
 					if myFirst == "" {
 						myFirst = err.Error()
 					}
@@ -143,6 +153,9 @@ func runScenario(ctx context.Context, e *env, sc *scenario, o *options) Result {
 			mu.Lock()
 			lat = append(lat, mine...)
 			errs += myErrs
+			for k, n := range myKinds {
+				kinds[k] += n
+			}
 			if firstErr == "" {
 				firstErr = myFirst
 			}
@@ -179,6 +192,9 @@ func runScenario(ctx context.Context, e *env, sc *scenario, o *options) Result {
 
 	res.Seconds = elapsed.Seconds()
 	res.Ops, res.Errors = len(lat), errs
+	if errs > 0 {
+		res.ErrorKinds = kinds
+	}
 	if res.FirstError == "" {
 		res.FirstError = firstErr
 	}
@@ -298,4 +314,24 @@ func (e *env) metrics() (map[string]float64, error) {
 		}
 	}
 	return out, sc.Err()
+}
+
+// errorKind classes an operation's error for the report: the API's error
+// code (TooManyRequestsException, …), an HTTP status, a timeout, or a
+// connection the server closed.
+func errorKind(err error) string {
+	var api smithy.APIError
+	var ne net.Error
+	switch {
+	case errors.As(err, &api):
+		return api.ErrorCode()
+	case errors.As(err, &ne) && ne.Timeout():
+		return "timeout"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
+		return "connection closed"
+	}
+	if _, rest, ok := strings.Cut(err.Error(), "HTTP "); ok && len(rest) >= 3 {
+		return "HTTP " + rest[:3]
+	}
+	return "other"
 }
