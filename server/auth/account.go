@@ -177,7 +177,14 @@ func verificationAttribute(pool *storage.Pool, u *storage.User) string {
 func (e *Engine) ResendConfirmationCode(ctx context.Context, pool *storage.Pool, client *storage.Client, username, ip string) (*CodeDelivery, error) {
 	u, err := e.dir.FindUser(ctx, pool, username)
 	if errors.Is(err, directory.ErrUserNotFound) && hidesExistence(client) {
-		return fakeDelivery(pool, username), nil
+		// Answered as a known user of the pool would be: by the medium of
+		// the first attribute the pool verifies, or refused as theirs is.
+		for _, a := range []string{"email", "phone_number"} {
+			if slices.Contains(pool.AutoVerifiedAttributes, a) {
+				return fakeDelivery(pool, username, a), nil
+			}
+		}
+		return nil, errNoAutoVerification
 	}
 	if err != nil {
 		return nil, err
@@ -187,10 +194,14 @@ func (e *Engine) ResendConfirmationCode(ctx context.Context, pool *storage.Pool,
 	}
 	attr := verificationAttribute(pool, u)
 	if attr == "" {
-		return nil, directory.NewError(directory.KindInvalidParameter, "Auto verification not turned on.")
+		return nil, errNoAutoVerification
 	}
 	return e.issueAndSend(ctx, pool, u, directory.CodeSignUp, attr, hidesExistence(client))
 }
+
+// errNoAutoVerification answers a resend in a pool that verifies nothing
+// (or a user with none of the attributes it verifies).
+var errNoAutoVerification = directory.NewError(directory.KindInvalidParameter, "Auto verification not turned on.")
 
 // ConfirmSignUp confirms an UNCONFIRMED user with their sign-up code and
 // marks the attribute the code went to verified.
@@ -298,7 +309,11 @@ func (e *Engine) ForgotPassword(ctx context.Context, pool *storage.Pool, client 
 	}
 	u, err := e.dir.FindUser(ctx, pool, username)
 	if errors.Is(err, directory.ErrUserNotFound) && hidesExistence(client) {
-		return fakeDelivery(pool, username), nil
+		first := ""
+		if len(pool.AccountRecovery) > 0 {
+			first = recoveryAttributes(pool)[0]
+		}
+		return fakeDelivery(pool, username, first), nil
 	}
 	if err != nil {
 		return nil, err
@@ -646,17 +661,13 @@ func (e *Engine) SendInvitation(ctx context.Context, pool *storage.Pool, u *stor
 }
 
 // fakeDelivery answers for an unknown user when existence is hidden: a
-// masked destination as a real delivery has, by the medium of the pool's
-// first recovery mechanism when it names one (else by the username's
-// shape): the username itself when it is an address, else one made from a
-// hash of it, so that asking twice answers the same.
-func fakeDelivery(pool *storage.Pool, username string) *CodeDelivery {
-	first := ""
-	if len(pool.AccountRecovery) > 0 {
-		first = pool.AccountRecovery[0]
-	}
+// masked destination as a real delivery has, by the medium of attr (email
+// or phone_number; "" guesses from the username's shape): the username
+// itself when it is an address, else one made from a hash of it, so that
+// asking twice answers the same.
+func fakeDelivery(pool *storage.Pool, username, attr string) *CodeDelivery {
 	sum := sha256.Sum256([]byte(pool.ID + "\x00" + username))
-	if first == directory.RecoveryVerifiedPhone || first == "" && strings.HasPrefix(username, "+") {
+	if attr == "phone_number" || attr == "" && strings.HasPrefix(username, "+") {
 		phone := username
 		if !strings.HasPrefix(phone, "+") {
 			phone = fmt.Sprintf("+1555%07d", binary.BigEndian.Uint32(sum[:4])%10_000_000)
@@ -673,6 +684,11 @@ func fakeDelivery(pool *storage.Pool, username string) *CodeDelivery {
 
 // sendTimeout bounds a background send.
 const sendTimeout = 30 * time.Second
+
+// backgroundDelay is how long a background store-and-send waits to start:
+// long enough for the answer to have left, so that its work does not
+// compete with the answer and make a known user's answer the slower one.
+const backgroundDelay = 20 * time.Millisecond
 
 // issueAndSend makes a code of purpose, stores it and sends it to the
 // user's attribute. In background, it sends after returning (so that the
@@ -717,6 +733,7 @@ func (e *Engine) issueAndSendThen(ctx context.Context, pool *storage.Pool, u *st
 	}
 	if background {
 		go func() {
+			time.Sleep(backgroundDelay)
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
 			defer cancel()
 			if err := save(ctx); err != nil {
