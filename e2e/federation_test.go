@@ -391,6 +391,15 @@ func TestFederatedFailures(t *testing.T) {
 		fedPage(t, resp, page, http.StatusBadRequest, "did not work")
 		e.failedWith(t, "bad_state")
 	})
+	t.Run("answer carried to another browser", func(t *testing.T) {
+		// An attacker's own code and state, opened in a victim's browser,
+		// must not sign the victim in as the attacker.
+		_, a := arrive(t, stopAt, "alice", start().url, false)
+		victim := federationtest.NewBrowser(stopAt, "", "")
+		resp, page := deliver(t, victim, a)
+		fedPage(t, resp, page, http.StatusBadRequest, "expired")
+		e.failedWith(t, "other_browser")
+	})
 	t.Run("reused callback", func(t *testing.T) {
 		b, a := arrive(t, stopAt, "alice", start().url, false)
 		if resp, page := deliver(t, b, a); resp.StatusCode != http.StatusFound {
@@ -542,7 +551,10 @@ func TestFederatedSAML(t *testing.T) {
 		// A response to one AuthnRequest, delivered with a RelayState
 		// naming another request: its InResponseTo does not match.
 		b, a := arrive(t, acs, "sam@corp.example", e.newLogin(url.Values{"identity_provider": {"Corp"}}).url, false)
-		_, other := arrive(t, acs, "sam@corp.example", e.newLogin(url.Values{"identity_provider": {"Corp"}}).url, false)
+		other, err := b.Visit(t.Context(), e.newLogin(url.Values{"identity_provider": {"Corp"}}).url)
+		if err != nil {
+			t.Fatalf("%v %v", err, b.Pages)
+		}
 		a.Form.Set("RelayState", other.Form.Get("RelayState"))
 		resp, page := deliver(t, b, a)
 		fedPage(t, resp, page, http.StatusBadRequest, "did not work")

@@ -94,6 +94,7 @@ func (u *UI) goUpstream(rq *request, name string) {
 			u.serverError(rq, err)
 			return
 		}
+		u.bindUpstream(rq)
 		http.Redirect(rq.w, rq.r, loginURL, http.StatusFound)
 	case federation.SAMLConnector:
 		msg, err := c.AuthnRequest(ctx, federation.SAMLOptions{RelayState: rq.areq.ID, CSPNonce: rq.nonce})
@@ -106,6 +107,7 @@ func (u *UI) goUpstream(rq *request, name string) {
 			u.serverError(rq, err)
 			return
 		}
+		u.bindUpstream(rq)
 		u.sendSAML(rq, msg)
 	default:
 		u.serverError(rq, errors.New("ui: provider "+name+" has no browser sign-in"))
@@ -225,6 +227,9 @@ func (u *UI) takeRequest(rq *request, id string, check func(*storage.UpstreamLog
 	}
 	if areq.Upstream == nil || !check(areq.Upstream) {
 		return expired("bad_state")
+	}
+	if !u.boundUpstream(rq, id) {
+		return expired("other_browser")
 	}
 	if !u.cfg.Now().Before(areq.ExpiresAt) {
 		return expired("expired_request")
