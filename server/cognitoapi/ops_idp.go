@@ -2,7 +2,6 @@ package cognitoapi
 
 import (
 	"context"
-	"regexp"
 
 	"github.com/gatehouse-id/gatehouse/server/directory"
 	"github.com/gatehouse-id/gatehouse/server/storage"
@@ -32,11 +31,6 @@ func DuplicateProvider(msg string) *Error { return clientError("DuplicateProvide
 
 // providerTypes is Cognito's IdentityProviderTypeType.
 var providerTypes = []string{"SAML", "Facebook", "Google", "LoginWithAmazon", "SignInWithApple", "OIDC"}
-
-var (
-	providerNameShape  = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,32}$`)
-	idpIdentifierShape = regexp.MustCompile(`^[\w\s+=.@-]{1,40}$`)
-)
 
 // identityProviderType is Cognito's IdentityProviderType.
 type identityProviderType struct {
@@ -72,7 +66,7 @@ func (in *poolProviderInput) validate(v *validation) {
 	v.poolID("userPoolId", in.UserPoolId)
 	v.required("providerName", in.ProviderName)
 	if in.ProviderName != "" {
-		v.check(providerNameShape.MatchString(in.ProviderName), "providerName", in.ProviderName,
+		v.check(directory.ValidProviderNameShape(in.ProviderName), "providerName", in.ProviderName,
 			"Member must have length between 1 and 32 and satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+")
 	}
 }
@@ -82,7 +76,7 @@ func validIdentifiers(v *validation, ids []string) {
 		v.msgs = append(v.msgs, "Value at 'idpIdentifiers' failed to satisfy constraint: Member must have length less than or equal to 50")
 	}
 	for _, id := range ids {
-		v.check(idpIdentifierShape.MatchString(id), "idpIdentifiers", id,
+		v.check(directory.ValidIdpIdentifier(id), "idpIdentifiers", id,
 			"Member must satisfy constraint: [Member must have length between 1 and 40, Member must satisfy regular expression pattern: [\\w\\s+=.@-]+]")
 	}
 }
@@ -230,7 +224,7 @@ func (s *service) getIdentityProviderByIdentifier(ctx context.Context, in *getId
 	v.poolID("userPoolId", in.UserPoolId)
 	v.required("idpIdentifier", in.IdpIdentifier)
 	if in.IdpIdentifier != "" {
-		v.check(idpIdentifierShape.MatchString(in.IdpIdentifier), "idpIdentifier", in.IdpIdentifier,
+		v.check(directory.ValidIdpIdentifier(in.IdpIdentifier), "idpIdentifier", in.IdpIdentifier,
 			"Member must have length between 1 and 40 and satisfy regular expression pattern: [\\w\\s+=.@-]+")
 	}
 	if err := v.err(); err != nil {

@@ -98,6 +98,8 @@ func TestIdentityProvidersParseErrors(t *testing.T) {
 			6, "provider_details_from_env.client_secret: the environment variable GATEHOUSE_TEST_UNSET_VAR is not set"},
 		{"long identifier", head + "      - name: Corp\n        type: OIDC\n        provider_details: {client_id: x}\n        idp_identifiers: [" + strings.Repeat("x", 41) + "]\n",
 			7, "identity_providers[0].idp_identifiers: Invalid IdpIdentifier"},
+		{"describe-only detail", head + "      - name: Google\n        type: Google\n        provider_details:\n          client_id: x\n          token_request_method: POST\n",
+			8, "provider_details.token_request_method: token_request_method is shown by DescribeIdentityProvider"},
 		{"unknown field", head + "      - name: Corp\n        type: OIDC\n        details: {client_id: x}\n",
 			6, `unknown field "details"`},
 	}

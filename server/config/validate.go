@@ -467,6 +467,11 @@ func (v *validator) identityProvider(path string, p *IdentityProvider, names map
 	if len(p.ProviderDetails) == 0 {
 		return v.fail(path+".provider_details", "required: every identity provider needs its provider_details")
 	}
+	for _, key := range slices.Sorted(maps.Keys(p.ProviderDetails)) {
+		if directory.IsDescribeOnlyDetail(key) {
+			return v.fail(path+".provider_details."+key, "%s is shown by DescribeIdentityProvider, not a setting: leave it out", key)
+		}
+	}
 	return nil
 }
 

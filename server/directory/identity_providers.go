@@ -12,11 +12,11 @@ import (
 	"maps"
 	"math/big"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gatehouse-id/gatehouse/federation"
@@ -61,10 +61,19 @@ const MaxIdpIdentifiers = 50
 // SupportedIdentityProviders.
 const ProviderCognito = "COGNITO"
 
-var (
-	providerNamePattern  = regexp.MustCompile(`^[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+$`)
-	idpIdentifierPattern = regexp.MustCompile(`^[\w\s+=.@-]{1,40}$`)
-)
+// idpIdentifierChar is [\w\s+=.@-], the characters of an IdpIdentifier.
+func idpIdentifierChar(r rune) bool {
+	return r < 0x80 && (r == '_' || r == '+' || r == '=' || r == '.' || r == '@' || r == '-' ||
+		unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune(" \t\n\f\r", r))
+}
+
+// ValidIdpIdentifier reports whether id is 1 to 40 of [\w\s+=.@-].
+func ValidIdpIdentifier(id string) bool { return runesWithin(id, 40, idpIdentifierChar) }
+
+// ValidProviderNameShape reports whether name has the shape the API
+// accepts for an existing provider's name (Cognito's ProviderNameType):
+// 1 to 32 of [\p{L}\p{M}\p{S}\p{N}\p{P}].
+func ValidProviderNameShape(name string) bool { return runesWithin(name, 32, printable) }
 
 // socialTypes are the provider types whose provider name is the type.
 var socialTypes = []string{federation.TypeGoogle, federation.TypeFacebook, federation.TypeAmazon, federation.TypeApple}
@@ -76,6 +85,10 @@ var secretDetails = []string{"client_secret", "private_key"}
 // answer; they are not settings, so input drops them.
 var describeOnlyDetails = []string{"token_request_method", "attributes_url_add_attributes",
 	"ActiveEncryptionCertificate", "SSORedirectBindingURI", "SLORedirectBindingURI"}
+
+// IsDescribeOnlyDetail reports whether key is one of the ProviderDetails
+// keys DescribeIdentityProvider adds, which are no settings.
+func IsDescribeOnlyDetail(key string) bool { return slices.Contains(describeOnlyDetails, key) }
 
 // sealedPrefix marks a sealed ProviderDetails value in the store.
 const sealedPrefix = "sealed:"
@@ -93,10 +106,24 @@ type IdentityProviderInput struct {
 }
 
 // ValidProviderName reports whether name is a name Cognito accepts for a
-// new provider (length and pattern; reserved names aside).
+// new provider (reserved names aside): 1 to 32 runes matching
+// ProviderNameTypeV2, [^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+,
+// checked a rune at a time (see names.go).
 func ValidProviderName(name string) bool {
-	n := utf8.RuneCountInString(name)
-	return n >= 1 && n <= 32 && providerNamePattern.MatchString(name)
+	if utf8.RuneCountInString(name) > 32 {
+		return false
+	}
+	i := 0
+	for _, r := range name {
+		switch {
+		case i == 1 && !printable(r):
+			return false
+		case i != 1 && (r == '_' || unicode.Is(unicode.Z, r)):
+			return false
+		}
+		i++
+	}
+	return i >= 3
 }
 
 // CheckProviderName applies Cognito's rules for the name of a new provider
@@ -309,7 +336,7 @@ func normalizeIdentifiers(in []string) ([]string, error) {
 	}
 	var out []string
 	for _, id := range in {
-		if !idpIdentifierPattern.MatchString(id) {
+		if !ValidIdpIdentifier(id) {
 			return nil, newErr(KindInvalidParameter, "Invalid IdpIdentifier %q: 1 to 40 letters, digits, spaces or _+=.@-", id)
 		}
 		if slices.Contains(out, id) {

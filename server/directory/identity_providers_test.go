@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -245,4 +246,26 @@ func TestUpdateListDeleteIdentityProvider(t *testing.T) {
 	}
 	_, err = td.IdentityProviderByIdentifier(ctx, pool.ID, "bravo.example")
 	wantKind(t, err, KindResourceNotFound)
+}
+
+// TestProviderNameChecks holds the rune-at-a-time checks to the regexps
+// of Cognito's model they stand for.
+func TestProviderNameChecks(t *testing.T) {
+	v2 := regexp.MustCompile(`^[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+$`)
+	shape := regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,32}$`)
+	ident := regexp.MustCompile(`^[\w\s+=.@-]{1,40}$`)
+	samples := []string{"", "a", "ab", "abc", "Okta", "_ab", "a_b", "ab_", "a b", "a\u00a0bc", "COGNITO", "Corp-SSO", "x.y@z",
+		"a\tb", "é_é", "日本語", "a\x01b", "a\xffb", strings.Repeat("n", 32), strings.Repeat("n", 33), strings.Repeat("i", 40),
+		strings.Repeat("i", 41), "corp.example", "Corp SSO", "a/b", "a+b=c", "ünï", "a\nb"}
+	for _, s := range samples {
+		if got, want := ValidProviderName(s), v2.MatchString(s) && len([]rune(s)) <= 32; got != want {
+			t.Errorf("ValidProviderName(%q) = %v, regexp says %v", s, got, want)
+		}
+		if got, want := ValidProviderNameShape(s), shape.MatchString(s); got != want {
+			t.Errorf("ValidProviderNameShape(%q) = %v, regexp says %v", s, got, want)
+		}
+		if got, want := ValidIdpIdentifier(s), ident.MatchString(s); got != want {
+			t.Errorf("ValidIdpIdentifier(%q) = %v, regexp says %v", s, got, want)
+		}
+	}
 }
