@@ -11,7 +11,9 @@ import (
 // attacker's own code and state, to sign a victim in as the attacker) is
 // refused. The cookie is SameSite=None when Secure, so that form_post and
 // SAML HTTP-POST answers, cross-site POSTs, carry it too; it lives as
-// long as the request.
+// long as the request. Without Secure (dev on http) a browser sends no
+// SameSite=None cookie, so there a POSTed answer without it is let
+// through.
 
 const upstreamCookiePrefix = "gatehouse_up_"
 
@@ -32,7 +34,7 @@ func (u *UI) bindUpstream(rq *request) {
 func (u *UI) boundUpstream(rq *request, id string) bool {
 	c, err := rq.r.Cookie(upstreamCookiePrefix + id)
 	if err != nil {
-		return false
+		return !u.cfg.Secure && rq.r.Method == http.MethodPost
 	}
 	http.SetCookie(rq.w, &http.Cookie{Name: c.Name, Value: "", Path: rq.issuerPath(), MaxAge: -1, HttpOnly: true, Secure: u.cfg.Secure})
 	return hmac.Equal([]byte(c.Value), []byte(u.mac(rq.pool.ID, "upstream:"+id)))
