@@ -3,7 +3,6 @@ package notify
 import (
 	"html"
 	"net/url"
-	"slices"
 	"strings"
 
 	nethtml "golang.org/x/net/html"
@@ -331,11 +330,9 @@ func htmlToText(s string) string {
 // row make one break between them, not one each.
 func endLines(b *strings.Builder, n int) {
 	have := 0
-	for _, c := range slices.Backward([]byte(b.String())) {
-		if c == '\n' {
+	for s, i := b.String(), b.Len()-1; i >= 0 && (s[i] == '\n' || s[i] == ' '); i-- {
+		if s[i] == '\n' {
 			have++
-		} else if c != ' ' {
-			break
 		}
 	}
 	b.WriteString(strings.Repeat("\n", max(0, n-have)))
