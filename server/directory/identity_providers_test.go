@@ -269,3 +269,20 @@ func TestProviderNameChecks(t *testing.T) {
 		}
 	}
 }
+
+// TestFederatedUserIdentitiesFixed: the identities attribute is Cognito's
+// to write; neither an update nor a delete may touch it.
+func TestFederatedUserIdentitiesFixed(t *testing.T) {
+	td, pool := newIdpDir(t)
+	u, err := td.CreateFederatedUser(context.Background(), pool, federation.Identity{ProviderName: "Corp", ProviderType: federation.TypeOIDC,
+		Subject: "s1"}, map[string]string{"email": "a@corp.example"})
+	wantKind(t, err, 0)
+	if u.Status != storage.StatusExternalProvider || u.EmailKey != "" || u.Attributes["email_verified"] != "false" {
+		t.Fatalf("federated user: %+v", u)
+	}
+	wantKind(t, td.DeleteAttributes(pool, u, []string{"identities"}), KindInvalidParameter)
+	wantKind(t, td.UpdateAttributes(pool, u, map[string]string{"identities": "[]"}), KindInvalidParameter)
+	if len(UserIdentities(u)) != 1 {
+		t.Fatalf("identities changed: %s", u.Attributes["identities"])
+	}
+}

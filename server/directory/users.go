@@ -432,7 +432,7 @@ func (d *Directory) DeleteAttributes(pool *storage.Pool, u *storage.User, names 
 			return newErr(KindInvalidParameter, "Attribute does not exist in the schema.\n")
 		case slices.Contains(required, name):
 			return newErr(KindInvalidParameter, "Cannot delete the required attribute %s", name)
-		case !attr.Mutable || name == "sub":
+		case !attr.Mutable || name == "sub" || name == "identities":
 			return newErr(KindInvalidParameter, "Cannot modify the non-mutable attribute %s", name)
 		}
 	}
