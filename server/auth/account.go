@@ -196,7 +196,20 @@ func (e *Engine) ResendConfirmationCode(ctx context.Context, pool *storage.Pool,
 	if attr == "" {
 		return nil, errNoAutoVerification
 	}
-	return e.issueAndSend(ctx, pool, u, directory.CodeSignUp, attr, hidesExistence(client))
+	return hideLimit(client, u, attr)(e.issueAndSend(ctx, pool, u, directory.CodeSignUp, attr, hidesExistence(client)))
+}
+
+// hideLimit, when the client hides user existence, answers a known user's
+// code send limit (directory.CodeLimitError) as a sent code: an unknown
+// user never meets the limit, so a known one may not be seen to (the
+// hosted UI does the same). No code goes out.
+func hideLimit(client *storage.Client, u *storage.User, attr string) func(*CodeDelivery, error) (*CodeDelivery, error) {
+	return func(d *CodeDelivery, err error) (*CodeDelivery, error) {
+		if _, limited := errors.AsType[*directory.CodeLimitError](err); limited && hidesExistence(client) {
+			return delivery(attr, u.Attributes[attr]), nil
+		}
+		return d, err
+	}
 }
 
 // errNoAutoVerification answers a resend in a pool that verifies nothing
@@ -325,9 +338,8 @@ func (e *Engine) ForgotPassword(ctx context.Context, pool *storage.Pool, client 
 	if err != nil {
 		return nil, err
 	}
-	return e.issueAndSendThen(ctx, pool, u, directory.CodeForgotPassword, attr, "", hidesExistence(client), func(ctx context.Context) {
-		e.accountEvent(ctx, pool, client, u, "ForgotPassword", "InProgress", ip)
-	})
+	return hideLimit(client, u, attr)(e.issueAndSendThen(ctx, pool, u, directory.CodeForgotPassword, attr, "", hidesExistence(client),
+		func(ctx context.Context) { e.accountEvent(ctx, pool, client, u, "ForgotPassword", "InProgress", ip) }))
 }
 
 // recoveryAttribute is where a password-reset code for u goes: the first

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -270,5 +271,50 @@ func TestResendConfirmationCodeHiddenUser(t *testing.T) {
 	known, ghost = resend(noVerify, "pat"), resend(noVerify, "ghost")
 	if want := "InvalidParameterException: Auto verification not turned on."; known != want || ghost != want {
 		t.Errorf("pool without verification: known %q, unknown %q, want %q", known, ghost, want)
+	}
+}
+
+// TestHiddenCodeLimits: with PreventUserExistenceErrors, a known user's
+// code send limit is answered as a sent code (no second code goes out):
+// an unknown user never meets the limit, so a known one may not be seen
+// to. A LEGACY client is told LimitExceededException.
+func TestHiddenCodeLimits(t *testing.T) {
+	st := newStack(t)
+	ctx := t.Context()
+	poolID, hidden := st.signUpPool(t, nil, &cip.CreateUserPoolClientInput{
+		PreventUserExistenceErrors: types.PreventUserExistenceErrorTypesEnabled})
+	legacy := aws.ToString(st.newClient(t, &cip.CreateUserPoolClientInput{UserPoolId: &poolID}).ClientId)
+	st.newUser(t, poolID, "kim", signUpPassword, attr("email", "kim@example.com"), attr("email_verified", "true"))
+	if _, err := st.signUp(t, hidden, "una", attr("email", "una@example.com")); err != nil {
+		t.Fatal(err)
+	}
+	forgot := func(clientID, username string) string {
+		out, err := st.public.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: &clientID, Username: &username})
+		if err != nil {
+			return outcome(nil, err)
+		}
+		return outcome(out.CodeDeliveryDetails, nil)
+	}
+	resend := func(clientID, username string) string {
+		out, err := st.public.ResendConfirmationCode(ctx, &cip.ResendConfirmationCodeInput{ClientId: &clientID, Username: &username})
+		if err != nil {
+			return outcome(nil, err)
+		}
+		return outcome(out.CodeDeliveryDetails, nil)
+	}
+	const sent = "delivery EMAIL email destination=true"
+	st.mailedCode(t, "kim@example.com", func() { forgot(hidden, "kim") })
+	n := st.mailSeq()
+	for _, got := range []string{forgot(hidden, "kim"), forgot(hidden, "ghost"), resend(hidden, "una"), resend(hidden, "ghost")} {
+		if got != sent {
+			t.Errorf("within the cooldown: %q, want %q", got, sent)
+		}
+	}
+	if got := forgot(legacy, "kim"); !strings.HasPrefix(got, "LimitExceededException") {
+		t.Errorf("LEGACY client within the cooldown: %q", got)
+	}
+	time.Sleep(100 * time.Millisecond) // past any background send
+	if got := st.mailSeq(); got != n {
+		t.Errorf("%d codes sent within the cooldown", got-n)
 	}
 }
