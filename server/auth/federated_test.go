@@ -104,6 +104,21 @@ func TestSignInFederatedCreatesAndUpdates(t *testing.T) {
 	if claims["cognito:username"] != "corp_abc-123" || claims["custom:dept"] != "R&D" {
 		t.Fatalf("claims: %v", claims)
 	}
+	// A federated user's tokens refresh like any user's, identities kept;
+	// disabling the user revokes them.
+	refreshed, err := s.eng.Refresh(ctx, pool, client, toks.RefreshToken)
+	wantErr(t, err, 0, "")
+	if c := idClaims(t, refreshed.IDToken); c["sub"] != u.Sub || c["identities"] == nil {
+		t.Fatalf("refreshed claims: %v", c)
+	}
+	if err := s.dir.SetUserEnabled(ctx, pool.ID, u.Sub, false); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.eng.Refresh(ctx, pool, client, toks.RefreshToken)
+	wantErr(t, err, directory.KindNotAuthorized, "")
+	if err := s.dir.SetUserEnabled(ctx, pool.ID, u.Sub, true); err != nil {
+		t.Fatal(err)
+	}
 
 	// A later sign-in updates the mapped attributes, keeps the user and
 	// its identities' dateCreated.
