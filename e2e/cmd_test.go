@@ -104,6 +104,10 @@ func TestCmdRefusesToStart(t *testing.T) {
 		}, want: []string{"gatehouse:", `"moon"`}},
 		{name: "half an admin credential", args: func(t *testing.T, dir string) []string { return serveArgs(dir) },
 			env: cleanEnv("GATEHOUSE_ADMIN_ACCESS_KEY_ID=AKIDHALF"), want: []string{"gatehouse:", "GATEHOUSE_ADMIN_SECRET_ACCESS_KEY"}},
+		{name: "CA file missing", args: func(t *testing.T, dir string) []string { return serveArgs(dir) },
+			env: cleanEnv(append([]string{"GATEHOUSE_CA_FILE=/nonexistent/ca.pem"}, adminEnv...)...), want: []string{"gatehouse:", "GATEHOUSE_CA_FILE", "/nonexistent/ca.pem"}},
+		{name: "CA file without a certificate", args: func(t *testing.T, dir string) []string { return serveArgs(dir) },
+			env: cleanEnv(append([]string{"GATEHOUSE_CA_FILE=/etc/passwd"}, adminEnv...)...), want: []string{"gatehouse:", "GATEHOUSE_CA_FILE /etc/passwd holds no PEM certificate"}},
 		{name: "bad address from the environment", args: func(*testing.T, string) []string { return []string{"serve"} },
 			env: cleanEnv("GATEHOUSE_ADDR=nocolon"), code: 2, want: []string{"gatehouse:", "nocolon"}},
 	}

@@ -182,7 +182,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	upstreams, err := upstream.New(upstream.Config{Minter: s.Minter, CAPEM: caPEM, Registry: registry, Now: cfg.Now, Logger: cfg.Logger})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("GATEHOUSE_CA_FILE %s holds no PEM certificate", cfg.CAFile)
 	}
 	pages := ui.New(ui.Config{Dir: s.Dir, Engine: s.Engine, SSO: sessions, Issuer: issuer, Upstream: upstreams,
 		CSRFKey: sealer.Derive("gatehouse csrf v1", 32), Secure: secure, Limits: limits, Now: cfg.Now, Logger: cfg.Logger})
