@@ -8,7 +8,6 @@ import (
 	"math"
 	"net"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -17,8 +16,8 @@ import (
 )
 
 var (
-	scopeNamePattern = regexp.MustCompile(`^[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]{1,256}$`)
-	scopePattern     = regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]{1,256}$`)
+	scopeNamePattern = asciiPattern(`[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]`, 1, 256)
+	scopePattern     = asciiPattern(`[\x21\x23-\x5B\x5D-\x7E]`, 1, 256)
 )
 
 // Cognito's default explicit auth flows when none are given.
@@ -138,8 +137,8 @@ func (d *Directory) SetClientSecret(ctx context.Context, poolID, clientID, secre
 }
 
 var (
-	clientIDPattern     = regexp.MustCompile(`^[\w+]{1,128}$`)
-	clientSecretPattern = regexp.MustCompile(`^[\w+]{24,64}$`)
+	clientIDPattern     = asciiPattern(`[\w+]`, 1, 128)
+	clientSecretPattern = asciiPattern(`[\w+]`, 24, 64)
 )
 
 // ValidClientID reports whether id has the shape Cognito allows for a

@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 )
@@ -32,4 +33,20 @@ func printable(r rune) bool {
 // nothing that could end the CSS declaration a font list is written into.
 func fontChar(r rune) bool {
 	return unicode.In(r, unicode.L, unicode.N) || strings.ContainsRune(` ,'"_-`, r)
+}
+
+// asciiLength is ^class{min,max}$ for a class of ASCII characters only,
+// where a length is in bytes: compiled as ^class+$ and a length check,
+// since {1,256} compiles to 256 copies of the class.
+type asciiLength struct {
+	re       *regexp.Regexp
+	min, max int
+}
+
+func asciiPattern(class string, min, max int) asciiLength {
+	return asciiLength{regexp.MustCompile(`^` + class + `+$`), min, max}
+}
+
+func (a asciiLength) MatchString(s string) bool {
+	return len(s) >= a.min && len(s) <= a.max && a.re.MatchString(s)
 }

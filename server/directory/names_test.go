@@ -28,3 +28,27 @@ func TestNameChecksMatchTheirRegexps(t *testing.T) {
 		}
 	}
 }
+
+// TestASCIIPatternsMatchTheirRegexps: the ASCII classes with a byte length
+// answer as the bounded regexps they replace.
+func TestASCIIPatternsMatchTheirRegexps(t *testing.T) {
+	for _, tt := range []struct {
+		short asciiLength
+		full  string
+	}{
+		{scopeNamePattern, `^[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]{1,256}$`},
+		{scopePattern, `^[\x21\x23-\x5B\x5D-\x7E]{1,256}$`},
+		{clientIDPattern, `^[\w+]{1,128}$`},
+		{clientSecretPattern, `^[\w+]{24,64}$`},
+	} {
+		full := regexp.MustCompile(tt.full)
+		for _, s := range []string{"", "a", "https://api.example.com/read", "a b", "a\"b", "a\\b", "é", "a\x00", "x_y+z",
+			strings.Repeat("x", 23), strings.Repeat("x", 24), strings.Repeat("x", 64), strings.Repeat("x", 65),
+			strings.Repeat("x", 128), strings.Repeat("x", 129), strings.Repeat("x", 256), strings.Repeat("x", 257),
+			strings.Repeat("é", 20), "\xff"} {
+			if got, want := tt.short.MatchString(s), full.MatchString(s); got != want {
+				t.Errorf("%s on %q: %v, regexp %v", tt.full, s, got, want)
+			}
+		}
+	}
+}
