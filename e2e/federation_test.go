@@ -284,6 +284,14 @@ func TestFederatedSocialPresets(t *testing.T) {
 		"authorize_scopes": "public_profile, email", "api_version": "v17.0", "authorize_url": g.URL + "/v17.0/dialog/oauth",
 		"token_url": g.URL + "/v17.0/oauth/access_token", "attributes_url": g.URL + "/v17.0/me"}, map[string]string{"email": "email"})
 
+	_, page := newBrowser(t).get(e.f.issuer + "/login?" + url.Values{"client_id": {e.f.client.ID}, "response_type": {"code"},
+		"redirect_uri": {e.f.callback}, "scope": {"openid"}, "state": {"state-12345678"}}.Encode())
+	for _, label := range []string{"Continue with Google", "Continue with Apple", "Continue with Amazon", "Continue with Facebook"} {
+		if !strings.Contains(page, label) {
+			t.Errorf("sign-in page lacks the button %q", label)
+		}
+	}
+
 	for _, tt := range []struct {
 		provider, subject, username string
 		want                        map[string]any

@@ -39,7 +39,7 @@ func (u *UI) loginView(rq *request, username string) templates.LoginView {
 			}
 		}
 		q.Set("identity_provider", name)
-		v.Providers = append(v.Providers, templates.Link{Text: rq.T("login.with_provider", "provider", name),
+		v.Providers = append(v.Providers, templates.Link{Text: rq.T("login.with_provider", "provider", providerLabel(name)),
 			URL: rq.issuerPath() + "/oauth2/authorize?" + q.Encode(), TestID: "idp-" + name})
 	}
 	return v
