@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"maps"
@@ -538,10 +539,13 @@ func (d *Directory) DeleteIdentityProvider(ctx context.Context, poolID, name str
 // DescribedDetails returns p's details as DescribeIdentityProvider shows
 // them: the stored ones plus what Cognito adds for each type — the social
 // presets' fixed endpoints and token_request_method, and
-// attributes_url_add_attributes. An OIDC provider's discovered endpoints
-// are not added (they are known only once a connector has fetched the
-// discovery document), nor SAML's ActiveEncryptionCertificate and binding
-// URIs (they come from the IdP's metadata).
+// attributes_url_add_attributes, and a SAML provider's
+// SSORedirectBindingURI and SLORedirectBindingURI when its MetadataFile
+// has them. An OIDC provider's discovered endpoints are not added (they
+// are known only once a connector has fetched the discovery document), nor
+// the bindings of metadata given by MetadataURL, nor SAML's
+// ActiveEncryptionCertificate (the pool's signing certificate, which
+// GetSigningCertificate returns).
 func DescribedDetails(p *storage.IdentityProvider) map[string]string {
 	out := maps.Clone(p.Details)
 	if out == nil {
@@ -585,8 +589,68 @@ func DescribedDetails(p *storage.IdentityProvider) map[string]string {
 			"token_url", "https://appleid.apple.com/auth/token",
 			"oidc_issuer", "https://appleid.apple.com",
 			"token_request_method", "POST")
+	case federation.TypeSAML:
+		if md := out["MetadataFile"]; md != "" {
+			sso, slo := redirectBindings([]byte(md))
+			if sso != "" {
+				add("SSORedirectBindingURI", sso)
+			}
+			if slo != "" {
+				add("SLORedirectBindingURI", slo)
+			}
+		}
 	}
 	return out
+}
+
+// samlRedirect is the HTTP-Redirect binding of SAML 2.0.
+const samlRedirect = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+
+// idpMetadata is the part of an IdP's SAML metadata that Describe shows;
+// element names match in any namespace, and a metadata file may wrap its
+// EntityDescriptor in an EntitiesDescriptor.
+type idpMetadata struct {
+	IDP      []idpSSODescriptor `xml:"IDPSSODescriptor"`
+	Entities []idpMetadata      `xml:"EntityDescriptor"`
+}
+
+type idpSSODescriptor struct {
+	SSO []samlEndpoint `xml:"SingleSignOnService"`
+	SLO []samlEndpoint `xml:"SingleLogoutService"`
+}
+
+type samlEndpoint struct {
+	Binding  string `xml:"Binding,attr"`
+	Location string `xml:"Location,attr"`
+}
+
+// redirectBindings returns the HTTP-Redirect single sign-on and logout
+// URLs of a metadata file, "" for any it lacks or cannot be read.
+func redirectBindings(md []byte) (sso, slo string) {
+	var m idpMetadata
+	if xml.Unmarshal(md, &m) != nil {
+		return "", ""
+	}
+	var walk func(m idpMetadata)
+	walk = func(m idpMetadata) {
+		for _, d := range m.IDP {
+			for _, e := range d.SSO {
+				if e.Binding == samlRedirect && sso == "" {
+					sso = e.Location
+				}
+			}
+			for _, e := range d.SLO {
+				if e.Binding == samlRedirect && slo == "" {
+					slo = e.Location
+				}
+			}
+		}
+		for _, c := range m.Entities {
+			walk(c)
+		}
+	}
+	walk(m)
+	return sso, slo
 }
 
 // providerExists reports whether name is COGNITO or a provider of the pool.

@@ -286,3 +286,29 @@ func TestFederatedUserIdentitiesFixed(t *testing.T) {
 		t.Fatalf("identities changed: %s", u.Attributes["identities"])
 	}
 }
+
+func TestDescribedSAMLBindings(t *testing.T) {
+	md := `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example/">
+  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    <md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://idp.example/slo/post"/>
+    <md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example/slo"/>
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example/sso"/>
+  </md:IDPSSODescriptor>
+</md:EntityDescriptor>`
+	p := &storage.IdentityProvider{Type: federation.TypeSAML, Details: map[string]string{"MetadataFile": md}}
+	d := DescribedDetails(p)
+	if d["SSORedirectBindingURI"] != "https://idp.example/sso" || d["SLORedirectBindingURI"] != "https://idp.example/slo" {
+		t.Fatalf("described SAML details: %v", d)
+	}
+	wrapped := `<EntitiesDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata">` + strings.Replace(md, `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata"`, `<md:EntityDescriptor`, 1) + `</EntitiesDescriptor>`
+	wrapped = strings.ReplaceAll(wrapped, "md:", "")
+	if d := DescribedDetails(&storage.IdentityProvider{Type: federation.TypeSAML, Details: map[string]string{"MetadataFile": wrapped}}); d["SSORedirectBindingURI"] != "https://idp.example/sso" {
+		t.Fatalf("wrapped metadata: %v", d)
+	}
+	if d := DescribedDetails(&storage.IdentityProvider{Type: federation.TypeSAML, Details: map[string]string{"MetadataFile": "<not xml"}}); len(d) != 1 {
+		t.Fatalf("bad metadata: %v", d)
+	}
+	if d := DescribedDetails(&storage.IdentityProvider{Type: federation.TypeSAML, Details: map[string]string{"MetadataURL": "https://idp.example/md"}}); len(d) != 1 {
+		t.Fatalf("metadata by URL: %v", d)
+	}
+}
