@@ -537,6 +537,20 @@ func TestFederatedSAML(t *testing.T) {
 			t.Fatal("no sub")
 		}
 	})
+	t.Run("IdP-initiated without an application", func(t *testing.T) {
+		idp.AddShortcut(t, "bare", "urn:amazon:cognito:sp:"+e.f.pool.ID, "")
+		b := federationtest.NewBrowser(acs, "sam@corp.example", "pw")
+		if err := idp.SignIn(t.Context(), b); err != nil {
+			t.Fatal(err)
+		}
+		a, err := b.Visit(t.Context(), idp.IDPInitiatedURL("bare"))
+		if err != nil {
+			t.Fatalf("%v %v", err, b.Pages)
+		}
+		resp, page := deliver(t, b, a)
+		fedPage(t, resp, page, http.StatusBadRequest, "did not say which application")
+		e.failedWith(t, "idp_initiated_no_client")
+	})
 	t.Run("replayed assertion", func(t *testing.T) {
 		relay := url.Values{"client_id": {e.f.client.ID}, "redirect_uri": {e.f.callback}, "response_type": {"code"}}
 		idp.AddShortcut(t, "replay", "urn:amazon:cognito:sp:"+e.f.pool.ID, relay.Encode())
