@@ -266,7 +266,7 @@ func (s *service) adminDeleteUserAttributes(ctx context.Context, in *adminDelete
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.saveUser(ctx, pool, u, func(u *storage.User) error { return s.dir.DeleteAttributes(pool, u, in.UserAttributeNames) })
+	return nil, s.engine.DeleteAttributes(ctx, pool, u, in.UserAttributeNames)
 }
 
 // ---- AdminDisableUser, AdminEnableUser ----
