@@ -417,6 +417,24 @@ func TestFederatedFailures(t *testing.T) {
 		fedPage(t, resp, page, http.StatusBadRequest, "expired")
 		e.failedWith(t, "bad_state")
 	})
+	t.Run("wrong nonce", func(t *testing.T) {
+		// The ID token carries the nonce sent upstream; the one kept on
+		// the parked request is changed before the answer arrives.
+		b, a := arrive(t, stopAt, "alice", start().url, false)
+		pu, _ := url.Parse(a.URL)
+		id, _, _ := strings.Cut(pu.Query().Get("state"), ".")
+		areq, err := e.ts.Store.GetAuthRequest(t.Context(), e.f.pool.ID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		areq.Upstream.Nonce = "another-nonce"
+		if err := e.ts.Store.UpdateAuthRequest(t.Context(), areq); err != nil {
+			t.Fatal(err)
+		}
+		resp, page := deliver(t, b, a)
+		fedPage(t, resp, page, http.StatusBadRequest, "did not work")
+		e.failedWith(t, "bad_nonce")
+	})
 	t.Run("bad signature", func(t *testing.T) {
 		up.SetFault(federationtest.FaultBadSignature)
 		defer up.SetFault(federationtest.NoFault)
@@ -550,6 +568,32 @@ func TestFederatedSAML(t *testing.T) {
 		resp, page := deliver(t, b, a)
 		fedPage(t, resp, page, http.StatusBadRequest, "did not say which application")
 		e.failedWith(t, "idp_initiated_no_client")
+	})
+	t.Run("assertion for another audience", func(t *testing.T) {
+		// Another pool of the server is an SP of the same IdP; its
+		// assertion, posted to this pool's ACS, is not for this pool.
+		other := e.ts.fixture(t)
+		otherEnv := &fedEnv{ts: e.ts, f: other}
+		otherEnv.addProvider(t, "Corp", "SAML", map[string]string{"MetadataURL": idp.MetadataURL()}, nil)
+		resp, md := newBrowser(t).get(other.issuer + "/saml2/metadata?provider=Corp")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("metadata %d", resp.StatusCode)
+		}
+		idp.AddServiceProvider(t, "other-pool", []byte(md))
+		idp.AddShortcut(t, "other", "urn:amazon:cognito:sp:"+other.pool.ID, "")
+		b := federationtest.NewBrowser(other.issuer+"/saml2/idpresponse", "sam@corp.example", "pw")
+		if err := idp.SignIn(t.Context(), b); err != nil {
+			t.Fatal(err)
+		}
+		a, err := b.Visit(t.Context(), idp.IDPInitiatedURL("other"))
+		if err != nil {
+			t.Fatalf("%v %v", err, b.Pages)
+		}
+		a.URL = acs
+		a.Form.Set("RelayState", url.Values{"client_id": {e.f.client.ID}, "redirect_uri": {e.f.callback}, "response_type": {"code"}}.Encode())
+		resp, page := deliver(t, b, a)
+		fedPage(t, resp, page, http.StatusBadRequest, "did not work")
+		e.failedWith(t, "invalid_response")
 	})
 	t.Run("replayed assertion", func(t *testing.T) {
 		relay := url.Values{"client_id": {e.f.client.ID}, "redirect_uri": {e.f.callback}, "response_type": {"code"}}
