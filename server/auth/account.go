@@ -98,8 +98,10 @@ var (
 	ErrNoRecoveryAddress = directory.NewError(directory.KindInvalidParameter, "Cannot reset password for the user as there is no registered/verified email or phone_number")
 	ErrUserDisabled      = directory.NewError(directory.KindNotAuthorized, "User is disabled.")
 	// ErrAdminOnlyRecovery refuses a password reset by code in a pool whose
-	// AccountRecoverySetting is admin_only.
-	ErrAdminOnlyRecovery = directory.NewError(directory.KindNotAuthorized, "Self-service account recovery is not enabled for this user pool.")
+	// AccountRecoverySetting is admin_only; errors.Is matches ErrCannotReset
+	// too, so a front that words ErrCannotReset words this alike.
+	ErrAdminOnlyRecovery = errors.Join(directory.NewError(directory.KindNotAuthorized,
+		"Self-service account recovery is not enabled for this user pool."), ErrCannotReset)
 	// ErrDelivery wraps a message the Notifier could not send.
 	ErrDelivery = directory.NewError(directory.KindCodeDeliveryFailure, "Unable to deliver the verification code.")
 )
