@@ -324,6 +324,15 @@ func fedPage(t *testing.T, resp *http.Response, page string, status int, text st
 	}
 }
 
+// refused delivers an arrival and checks the error page it ends on and the
+// failed auth event it leaves.
+func (e *fedEnv) refused(t *testing.T, b *federationtest.Browser, a *federationtest.Arrival, status int, text, reason string) {
+	t.Helper()
+	resp, page := deliver(t, b, a)
+	fedPage(t, resp, page, status, text)
+	e.failedWith(t, reason)
+}
+
 // arrive runs the upstream sign-in and stops at Gatehouse's endpoint
 // stopAt (callback or ACS).
 func arrive(t *testing.T, stopAt, username, startURL string, cancel bool) (*federationtest.Browser, *federationtest.Arrival) {
@@ -387,35 +396,27 @@ func TestFederatedFailures(t *testing.T) {
 		b, a := arrive(t, stopAt, "alice", start().url, false)
 		pu, _ := url.Parse(a.URL)
 		a.URL = withQuery(a.URL, "state", "nope."+pu.Query().Get("state"))
-		resp, page := deliver(t, b, a)
-		fedPage(t, resp, page, http.StatusBadRequest, "expired")
-		e.failedWith(t, "bad_state")
+		e.refused(t, b, a, http.StatusBadRequest, "expired", "bad_state")
 	})
 	t.Run("tampered state", func(t *testing.T) {
 		b, a := arrive(t, stopAt, "alice", start().url, false)
 		pu, _ := url.Parse(a.URL)
 		a.URL = withQuery(a.URL, "state", pu.Query().Get("state")+"x")
-		resp, page := deliver(t, b, a)
-		fedPage(t, resp, page, http.StatusBadRequest, "did not work")
-		e.failedWith(t, "bad_state")
+		e.refused(t, b, a, http.StatusBadRequest, "did not work", "bad_state")
 	})
 	t.Run("answer carried to another browser", func(t *testing.T) {
 		// An attacker's own code and state, opened in a victim's browser,
 		// must not sign the victim in as the attacker.
 		_, a := arrive(t, stopAt, "alice", start().url, false)
 		victim := federationtest.NewBrowser(stopAt, "", "")
-		resp, page := deliver(t, victim, a)
-		fedPage(t, resp, page, http.StatusBadRequest, "expired")
-		e.failedWith(t, "other_browser")
+		e.refused(t, victim, a, http.StatusBadRequest, "expired", "other_browser")
 	})
 	t.Run("reused callback", func(t *testing.T) {
 		b, a := arrive(t, stopAt, "alice", start().url, false)
 		if resp, page := deliver(t, b, a); resp.StatusCode != http.StatusFound {
 			t.Fatalf("first delivery: %d %.300s", resp.StatusCode, page)
 		}
-		resp, page := deliver(t, b, a)
-		fedPage(t, resp, page, http.StatusBadRequest, "expired")
-		e.failedWith(t, "bad_state")
+		e.refused(t, b, a, http.StatusBadRequest, "expired", "bad_state")
 	})
 	t.Run("wrong nonce", func(t *testing.T) {
 		// The ID token carries the nonce sent upstream; the one kept on
@@ -431,33 +432,25 @@ func TestFederatedFailures(t *testing.T) {
 		if err := e.ts.Store.UpdateAuthRequest(t.Context(), areq); err != nil {
 			t.Fatal(err)
 		}
-		resp, page := deliver(t, b, a)
-		fedPage(t, resp, page, http.StatusBadRequest, "did not work")
-		e.failedWith(t, "bad_nonce")
+		e.refused(t, b, a, http.StatusBadRequest, "did not work", "bad_nonce")
 	})
-	t.Run("bad signature", func(t *testing.T) {
-		up.SetFault(federationtest.FaultBadSignature)
-		defer up.SetFault(federationtest.NoFault)
-		b, a := arrive(t, stopAt, "alice", start().url, false)
-		resp, page := deliver(t, b, a)
-		fedPage(t, resp, page, http.StatusBadRequest, "did not work")
-		e.failedWith(t, "bad_signature")
-	})
-	t.Run("expired ID token", func(t *testing.T) {
-		up.SetFault(federationtest.FaultExpired)
-		defer up.SetFault(federationtest.NoFault)
-		b, a := arrive(t, stopAt, "alice", start().url, false)
-		resp, page := deliver(t, b, a)
-		fedPage(t, resp, page, http.StatusBadRequest, "did not work")
-		e.failedWith(t, "expired")
-	})
+	for _, tt := range []struct {
+		name   string
+		fault  federationtest.Fault
+		reason string
+	}{{"bad signature", federationtest.FaultBadSignature, "bad_signature"}, {"expired ID token", federationtest.FaultExpired, "expired"}} {
+		t.Run(tt.name, func(t *testing.T) {
+			up.SetFault(tt.fault)
+			defer up.SetFault(federationtest.NoFault)
+			b, a := arrive(t, stopAt, "alice", start().url, false)
+			e.refused(t, b, a, http.StatusBadRequest, "did not work", tt.reason)
+		})
+	}
 	t.Run("upstream down at the code exchange", func(t *testing.T) {
 		b, a := arrive(t, stopAt, "alice", start().url, false)
 		up.SetFault(federationtest.FaultDown)
 		defer up.SetFault(federationtest.NoFault)
-		resp, page := deliver(t, b, a)
-		fedPage(t, resp, page, http.StatusBadGateway, "could not be reached")
-		e.failedWith(t, "unavailable")
+		e.refused(t, b, a, http.StatusBadGateway, "could not be reached", "unavailable")
 	})
 	t.Run("provider the client does not allow", func(t *testing.T) {
 		resp, _ := newBrowser(t).get(e.newLogin(url.Values{"identity_provider": {"Elsewhere"}}).url)
@@ -565,9 +558,7 @@ func TestFederatedSAML(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v %v", err, b.Pages)
 		}
-		resp, page := deliver(t, b, a)
-		fedPage(t, resp, page, http.StatusBadRequest, "did not say which application")
-		e.failedWith(t, "idp_initiated_no_client")
+		e.refused(t, b, a, http.StatusBadRequest, "did not say which application", "idp_initiated_no_client")
 	})
 	t.Run("assertion for another audience", func(t *testing.T) {
 		// Another pool of the server is an SP of the same IdP; its
@@ -591,9 +582,7 @@ func TestFederatedSAML(t *testing.T) {
 		}
 		a.URL = acs
 		a.Form.Set("RelayState", url.Values{"client_id": {e.f.client.ID}, "redirect_uri": {e.f.callback}, "response_type": {"code"}}.Encode())
-		resp, page := deliver(t, b, a)
-		fedPage(t, resp, page, http.StatusBadRequest, "did not work")
-		e.failedWith(t, "invalid_response")
+		e.refused(t, b, a, http.StatusBadRequest, "did not work", "invalid_response")
 	})
 	t.Run("replayed assertion", func(t *testing.T) {
 		relay := url.Values{"client_id": {e.f.client.ID}, "redirect_uri": {e.f.callback}, "response_type": {"code"}}
@@ -609,9 +598,7 @@ func TestFederatedSAML(t *testing.T) {
 		if resp, page := deliver(t, b, a); resp.StatusCode != http.StatusFound {
 			t.Fatalf("first delivery %d: %.400s", resp.StatusCode, page)
 		}
-		resp, page := deliver(t, b, a)
-		fedPage(t, resp, page, http.StatusBadRequest, "did not work")
-		e.failedWith(t, "replayed")
+		e.refused(t, b, a, http.StatusBadRequest, "did not work", "replayed")
 	})
 	t.Run("answer to another request", func(t *testing.T) {
 		// A response to one AuthnRequest, delivered with a RelayState
@@ -622,25 +609,19 @@ func TestFederatedSAML(t *testing.T) {
 			t.Fatalf("%v %v", err, b.Pages)
 		}
 		a.Form.Set("RelayState", other.Form.Get("RelayState"))
-		resp, page := deliver(t, b, a)
-		fedPage(t, resp, page, http.StatusBadRequest, "did not work")
-		e.failedWith(t, "bad_state")
+		e.refused(t, b, a, http.StatusBadRequest, "did not work", "bad_state")
 	})
 	t.Run("bad signature", func(t *testing.T) {
 		idp.SetFault(federationtest.FaultBadSignature)
 		defer idp.SetFault(federationtest.NoFault)
 		b, a := arrive(t, acs, "sam@corp.example", e.newLogin(url.Values{"identity_provider": {"Corp"}}).url, false)
-		resp, page := deliver(t, b, a)
-		fedPage(t, resp, page, http.StatusBadRequest, "did not work")
-		e.failedWith(t, "bad_signature")
+		e.refused(t, b, a, http.StatusBadRequest, "did not work", "bad_signature")
 	})
 	t.Run("expired assertion", func(t *testing.T) {
 		// Last: it moves the server's clock past the assertion's validity.
 		b, a := arrive(t, acs, "sam@corp.example", e.newLogin(url.Values{"identity_provider": {"Corp"}}).url, false)
 		e.ts.clock.Advance(10 * time.Minute)
-		resp, page := deliver(t, b, a)
-		fedPage(t, resp, page, http.StatusBadRequest, "did not work")
-		e.failedWith(t, "expired")
+		e.refused(t, b, a, http.StatusBadRequest, "did not work", "expired")
 	})
 }
 
@@ -657,9 +638,7 @@ func TestFederatedSAMLIdPInitiatedDisabled(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v %v", err, b.Pages)
 	}
-	resp, page := deliver(t, b, a)
-	fedPage(t, resp, page, http.StatusBadRequest, "did not work")
-	e.failedWith(t, "unsolicited")
+	e.refused(t, b, a, http.StatusBadRequest, "did not work", "unsolicited")
 }
 
 func TestFederatedSAMLSingleLogout(t *testing.T) {
