@@ -63,12 +63,14 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (m *metrics) middleware(mux *http.ServeMux, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		_, route := mux.Handler(r)
-		if route == "" {
-			route = "unmatched"
-		}
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
+			// The mux sets the request's Pattern as it routes it: one
+			// routing per request, not a second one for the label.
+			route := r.Pattern
+			if route == "" {
+				route = "unmatched"
+			}
 			if p := recover(); p != nil {
 				logger.Error("panic", "route", route, "panic", p)
 				if sw.status == 0 {
