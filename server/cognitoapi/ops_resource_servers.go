@@ -3,8 +3,8 @@ package cognitoapi
 import (
 	"context"
 	"fmt"
-	"regexp"
 
+	"github.com/gatehouse-id/gatehouse/server/directory"
 	"github.com/gatehouse-id/gatehouse/server/storage"
 )
 
@@ -21,9 +21,9 @@ func registerResourceServerOps(a *API, svc *service) {
 
 // Cognito's model patterns for the members.
 var (
-	rsIdentifierPattern = regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]{1,256}$`)
-	rsNamePattern       = regexp.MustCompile(`^[\w\s+=,.@-]{1,256}$`)
-	rsScopeNamePattern  = regexp.MustCompile(`^[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]{1,256}$`)
+	rsIdentifierPattern = directory.ASCIIPattern(`[\x21\x23-\x5B\x5D-\x7E]`, 1, 256)
+	rsNamePattern       = directory.ASCIIPattern(`[\w\s+=,.@-]`, 1, 256)
+	rsScopeNamePattern  = directory.ASCIIPattern(`[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]`, 1, 256)
 )
 
 type resourceServerScopeType struct {

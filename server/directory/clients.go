@@ -16,8 +16,8 @@ import (
 )
 
 var (
-	scopeNamePattern = asciiPattern(`[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]`, 1, 256)
-	scopePattern     = asciiPattern(`[\x21\x23-\x5B\x5D-\x7E]`, 1, 256)
+	scopeNamePattern = ASCIIPattern(`[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]`, 1, 256)
+	scopePattern     = ASCIIPattern(`[\x21\x23-\x5B\x5D-\x7E]`, 1, 256)
 )
 
 // Cognito's default explicit auth flows when none are given.
@@ -137,8 +137,8 @@ func (d *Directory) SetClientSecret(ctx context.Context, poolID, clientID, secre
 }
 
 var (
-	clientIDPattern     = asciiPattern(`[\w+]`, 1, 128)
-	clientSecretPattern = asciiPattern(`[\w+]`, 24, 64)
+	clientIDPattern     = ASCIIPattern(`[\w+]`, 1, 128)
+	clientSecretPattern = ASCIIPattern(`[\w+]`, 24, 64)
 )
 
 // ValidClientID reports whether id has the shape Cognito allows for a

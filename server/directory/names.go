@@ -35,18 +35,20 @@ func fontChar(r rune) bool {
 	return unicode.In(r, unicode.L, unicode.N) || strings.ContainsRune(` ,'"_-`, r)
 }
 
-// asciiLength is ^class{min,max}$ for a class of ASCII characters only,
+// ASCIILength is ^class{min,max}$ for a class of ASCII characters only,
 // where a length is in bytes: compiled as ^class+$ and a length check,
 // since {1,256} compiles to 256 copies of the class.
-type asciiLength struct {
+type ASCIILength struct {
 	re       *regexp.Regexp
 	min, max int
 }
 
-func asciiPattern(class string, min, max int) asciiLength {
-	return asciiLength{regexp.MustCompile(`^` + class + `+$`), min, max}
+// ASCIIPattern compiles ^class{min,max}$ for an ASCII-only class.
+func ASCIIPattern(class string, min, max int) ASCIILength {
+	return ASCIILength{regexp.MustCompile(`^` + class + `+$`), min, max}
 }
 
-func (a asciiLength) MatchString(s string) bool {
+// MatchString reports whether s matches ^class{min,max}$.
+func (a ASCIILength) MatchString(s string) bool {
 	return len(s) >= a.min && len(s) <= a.max && a.re.MatchString(s)
 }

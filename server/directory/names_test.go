@@ -33,16 +33,17 @@ func TestNameChecksMatchTheirRegexps(t *testing.T) {
 // answer as the bounded regexps they replace.
 func TestASCIIPatternsMatchTheirRegexps(t *testing.T) {
 	for _, tt := range []struct {
-		short asciiLength
+		short ASCIILength
 		full  string
 	}{
 		{scopeNamePattern, `^[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]{1,256}$`},
 		{scopePattern, `^[\x21\x23-\x5B\x5D-\x7E]{1,256}$`},
 		{clientIDPattern, `^[\w+]{1,128}$`},
 		{clientSecretPattern, `^[\w+]{24,64}$`},
+		{ASCIIPattern(`[\w\s+=,.@-]`, 1, 256), `^[\w\s+=,.@-]{1,256}$`}, // cognitoapi's resource server name
 	} {
 		full := regexp.MustCompile(tt.full)
-		for _, s := range []string{"", "a", "https://api.example.com/read", "a b", "a\"b", "a\\b", "é", "a\x00", "x_y+z",
+		for _, s := range []string{"", "a", "https://api.example.com/read", "a b", "a\"b", "a\\b", "é", "a\x00", "x_y+z", "a\tb\nc d", "a\vb", "a\u00a0b",
 			strings.Repeat("x", 23), strings.Repeat("x", 24), strings.Repeat("x", 64), strings.Repeat("x", 65),
 			strings.Repeat("x", 128), strings.Repeat("x", 129), strings.Repeat("x", 256), strings.Repeat("x", 257),
 			strings.Repeat("é", 20), "\xff"} {
