@@ -24,6 +24,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gatehouse-id/gatehouse/server/storage"
 
@@ -96,7 +97,20 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
 	s := &Store{write: write}
-	if err := s.migrate(ctx); err != nil {
+	// Processes opening a new database at once race to turn on WAL, and
+	// SQLite may answer the loser SQLITE_BUSY at once, without waiting in
+	// its busy handler: such an Open tries again for a while.
+	for attempt := 0; ; attempt++ {
+		err = s.migrate(ctx)
+		if err == nil || attempt == 100 || !strings.Contains(err.Error(), "(SQLITE_BUSY)") {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	if err != nil {
 		write.Close()
 		return nil, err
 	}
