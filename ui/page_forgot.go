@@ -89,21 +89,17 @@ func (u *UI) sendResetCode(rq *request, username string, resend bool, notice str
 		failForgot(http.StatusTooManyRequests, rq.T("error.too_many"))
 		return
 	}
-	hides := rq.client.PreventUserExistenceErrors == "ENABLED"
 	d, err := u.cfg.Engine.ForgotPassword(rq.r.Context(), rq.pool, rq.client, username, clientIP(rq.r))
 	var le *directory.CodeLimitError
 	switch {
-	case errors.As(err, &le) && !hides:
-		// A code went out a moment ago: the code step, with the wait.
+	case errors.As(err, &le):
+		// A code went out a moment ago: the code step, with the wait. A
+		// client that hides user existence never gets here: the engine
+		// answers a known user's limit as a sent code, as for an unknown one.
 		v := u.resetView(rq, username, "")
 		v.ResendWait = int(le.Wait.Round(time.Second) / time.Second)
 		v.Error = rq.T("error.cooldown", "seconds", v.ResendWait)
 		u.render(rq, http.StatusTooManyRequests, templates.ResetPage(v))
-		return
-	case errors.As(err, &le):
-		// Hidden existence: an unknown user never meets the cooldown, so
-		// a known one must not either.
-		u.render(rq, http.StatusOK, templates.ResetPage(u.resetView(rq, username, "")))
 		return
 	case err != nil && !expected(err):
 		u.serverError(rq, err)
