@@ -321,6 +321,7 @@ func (a *applier) updatePool(ctx context.Context, path string, existing, want *s
 		existing.MfaConfiguration == want.MfaConfiguration &&
 		existing.DeletionProtection == want.DeletionProtection &&
 		existing.AllowAdminCreateUserOnly == want.AllowAdminCreateUserOnly &&
+		slices.Equal(existing.AccountRecovery, want.AccountRecovery) &&
 		maps.Equal(existing.Messages, want.Messages) &&
 		directory.SameBranding(existing.Branding, want.Branding)
 	if same {
@@ -333,6 +334,7 @@ func (a *applier) updatePool(ctx context.Context, path string, existing, want *s
 	next.MfaConfiguration = want.MfaConfiguration
 	next.DeletionProtection = want.DeletionProtection
 	next.AllowAdminCreateUserOnly = want.AllowAdminCreateUserOnly
+	next.AccountRecovery = want.AccountRecovery
 	next.Branding = authoritative(want.Branding)
 	next.Messages = want.Messages
 	if err := a.dir.UpdatePool(ctx, &next); err != nil {

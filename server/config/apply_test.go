@@ -74,6 +74,9 @@ func TestApplyExampleTwice(t *testing.T) {
 	if pool.Name != "example" || pool.PasswordPolicy.MinimumLength != 10 || pool.PasswordPolicy.RequireSymbols {
 		t.Errorf("pool = %+v", pool)
 	}
+	if !slices.Equal(pool.AccountRecovery, []string{directory.RecoveryVerifiedEmail, directory.RecoveryVerifiedPhone}) {
+		t.Errorf("account recovery = %v", pool.AccountRecovery)
+	}
 	if !slices.ContainsFunc(pool.Schema, func(a storage.SchemaAttribute) bool { return a.Name == "custom:tier" && a.MaxLength == "32" }) {
 		t.Errorf("schema lacks custom:tier: %+v", pool.Schema)
 	}

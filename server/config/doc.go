@@ -10,6 +10,8 @@
 //	    id: us-east-1_Example01         # optional: pin the id, so the issuer is fixed
 //	    username_attributes: [email]
 //	    password_policy: {minimum_length: 10, require_symbols: false}
+//	    account_recovery_setting:       # where reset codes go, priority 1 first
+//	      recovery_mechanisms: [{name: verified_email, priority: 1}]
 //	    schema: [{name: tier, attribute_data_type: String}]
 //	    branding:                       # the hosted UI's look; files relative to this file
 //	      logo: branding/logo.svg
@@ -57,11 +59,12 @@
 // error is one sentence naming both. Everything that can be checked without
 // a store is checked before Parse returns — names, required fields, enum
 // values, URLs, ids, secrets, durations, the password policy and the users'
-// passwords against it, identity provider names and identifiers, details
-// read from the environment (provider_details_from_env; an unset variable
-// is an error) — using the directory's own rules (NormalizePool,
-// NormalizeClient, ValidateRedirectURL, ValidatePassword,
-// CheckProviderName) where it has them. ProviderDetails and
+// passwords against it, the account recovery mechanisms, identity
+// provider names and identifiers, details read from the environment
+// (provider_details_from_env; an unset variable is an error) — using the
+// directory's own rules (NormalizePool, NormalizeClient,
+// ValidateRedirectURL, ValidatePassword, CheckProviderName,
+// ValidateAccountRecovery) where it has them. ProviderDetails and
 // AttributeMapping are checked when applied (they need the connectors and
 // the stored schema), with the line of the detail at fault.
 //
@@ -76,7 +79,11 @@
 // nothing, and it
 // writes only what differs, so applying the same file twice changes nothing
 // (not even UpdatedAt). The file is authoritative for the fields it can
-// express: a field left out takes Cognito's default, not the stored value.
+// express: a field left out takes Cognito's default, not the stored value,
+// so a setting made through the API since (UpdateUserPool's password
+// policy, messages, account recovery…) is put back or cleared at the next
+// start; what the file cannot express (tags, the tier,
+// AttributesRequireVerificationBeforeUpdate) keeps its stored value.
 // Apply never deletes anything the file does not name, and it refuses to
 // change what Cognito makes immutable (username and alias attributes, case
 // sensitivity, existing schema attributes); custom attributes may be added.

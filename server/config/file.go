@@ -42,6 +42,10 @@ type Pool struct {
 	Schema                   []SchemaAttribute `yaml:"schema"`
 	MfaConfiguration         string            `yaml:"mfa_configuration"`
 	DeletionProtection       string            `yaml:"deletion_protection"`
+	// AccountRecoverySetting is where password-reset codes go; left out,
+	// Cognito's legacy order (a verified phone number, then a verified
+	// email address).
+	AccountRecoverySetting *AccountRecoverySetting `yaml:"account_recovery_setting"`
 
 	// Branding is the hosted UI's look for the pool's clients.
 	Branding *Branding `yaml:"branding"`
@@ -71,6 +75,23 @@ type PasswordPolicy struct {
 	RequireSymbols                bool `yaml:"require_symbols"`
 	PasswordHistorySize           int  `yaml:"password_history_size"`
 	TemporaryPasswordValidityDays int  `yaml:"temporary_password_validity_days"`
+}
+
+// AccountRecoverySetting is Cognito's AccountRecoverySettingType: one or
+// two recovery mechanisms (verified_email, verified_phone_number, or
+// admin_only alone), the lower priority tried first.
+type AccountRecoverySetting struct {
+	RecoveryMechanisms []RecoveryOption `yaml:"recovery_mechanisms"`
+
+	// resolved is the mechanisms by priority, as storage.Pool keeps them
+	// (validate).
+	resolved []string
+}
+
+// RecoveryOption is Cognito's RecoveryOptionType.
+type RecoveryOption struct {
+	Name     string `yaml:"name"`
+	Priority int    `yaml:"priority"`
 }
 
 // SchemaAttribute is Cognito's SchemaAttributeType: a standard attribute

@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -142,5 +143,30 @@ func wantCounts(t *testing.T, res Result, created, updated, unchanged int) {
 	c, u, n := res.Counts()
 	if c != created || u != updated || n != unchanged {
 		t.Errorf("counts = %d created, %d updated, %d unchanged; want %d, %d, %d\n%+v", c, u, n, created, updated, unchanged, res)
+	}
+}
+
+// parseErrorCase is a file Parse must refuse: the error is at line and
+// says want.
+type parseErrorCase struct {
+	name, src string
+	line      int
+	want      string
+}
+
+// wantParseErrors runs each case as a subtest.
+func wantParseErrors(t *testing.T, tests []parseErrorCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.src))
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error %v, want a refusal at line %d saying %q", err, tt.line, tt.want)
+			}
+			if e.Line != tt.line || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %q (line %d), want line %d and %q", err, e.Line, tt.line, tt.want)
+			}
+		})
 	}
 }

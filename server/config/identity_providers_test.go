@@ -79,11 +79,7 @@ func TestIdentityProvidersApply(t *testing.T) {
 // parse, with the line and the field.
 func TestIdentityProvidersParseErrors(t *testing.T) {
 	head := "pools:\n  - name: a\n    identity_providers:\n"
-	tests := []struct {
-		name, src string
-		line      int
-		want      string
-	}{
+	wantParseErrors(t, []parseErrorCase{
 		{"reserved name", head + "      - name: COGNITO\n        type: OIDC\n        provider_details: {client_id: x}\n",
 			4, "identity_providers[0].name: The provider name COGNITO is reserved."},
 		{"social name", head + "      - name: MyGoogle\n        type: Google\n        provider_details: {client_id: x}\n",
@@ -102,17 +98,5 @@ func TestIdentityProvidersParseErrors(t *testing.T) {
 			8, "provider_details.token_request_method: token_request_method is shown by DescribeIdentityProvider"},
 		{"unknown field", head + "      - name: Corp\n        type: OIDC\n        details: {client_id: x}\n",
 			6, `unknown field "details"`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse([]byte(tt.src))
-			if err == nil {
-				t.Fatal("accepted")
-			}
-			e, ok := err.(*Error)
-			if !ok || e.Line != tt.line || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("error %q (line %d), want line %d and %q", err, e.Line, tt.line, tt.want)
-			}
-		})
-	}
+	})
 }

@@ -53,11 +53,7 @@ func TestMessagesParse(t *testing.T) {
 // TestMessagesParseErrors: a bad template is refused with its line and
 // field.
 func TestMessagesParseErrors(t *testing.T) {
-	tests := []struct {
-		name, src string
-		line      int
-		want      string
-	}{
+	wantParseErrors(t, []parseErrorCase{
 		{"code placeholder missing", "pools:\n  - name: a\n    verification_message_template:\n      email_message: Welcome aboard\n",
 			4, "pools[0].verification_message_template.email_message: must contain {####}"},
 		{"link placeholder missing", "pools:\n  - name: a\n    verification_message_template:\n      email_message_by_link: Click here to verify\n",
@@ -74,19 +70,7 @@ func TestMessagesParseErrors(t *testing.T) {
 			4, `pools[0].verification_message_template.email_body: unknown field "email_body"`},
 		{"Cognito's name at the wrong level", "pools:\n  - name: a\n    invite_message_template:\n      SMSMessage: x\n",
 			4, `did you mean "sms_message"?`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse([]byte(tt.src))
-			if err == nil {
-				t.Fatal("accepted")
-			}
-			e, ok := err.(*Error)
-			if !ok || e.Line != tt.line || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("error %q (line %d), want line %d and %q", err, e.Line, tt.line, tt.want)
-			}
-		})
-	}
+	})
 }
 
 // TestMessagesApply: applied, stored with the pool; applied again,

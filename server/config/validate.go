@@ -164,6 +164,9 @@ func (v *validator) pool(i int) error {
 			return err
 		}
 	}
+	if err := v.accountRecovery(path+".account_recovery_setting", p.AccountRecoverySetting); err != nil {
+		return err
+	}
 	if err := v.branding(path+".branding", p.Branding); err != nil {
 		return err
 	}
@@ -552,6 +555,9 @@ func (p *Pool) storagePool() *storage.Pool {
 		MfaConfiguration:         p.MfaConfiguration,
 		DeletionProtection:       p.DeletionProtection,
 	}
+	if ar := p.AccountRecoverySetting; ar != nil {
+		sp.AccountRecovery = slices.Clone(ar.resolved)
+	}
 	if p.Branding != nil {
 		sp.Branding = p.Branding.resolved
 	}
@@ -755,4 +761,39 @@ func (v *validator) brandingFile(path, name string, limit int) ([]byte, error) {
 		return nil, v.fail(path, "%s is larger than %d KB", name, limit>>10)
 	}
 	return data, nil
+}
+
+// accountRecovery checks the recovery mechanisms as the API does: one or
+// two, priorities 1 and 2 once each, and the directory's rules
+// (ValidateAccountRecovery) checked as each mechanism is added, so that an
+// error names the one at fault. It keeps them by priority in ar.resolved.
+func (v *validator) accountRecovery(path string, ar *AccountRecoverySetting) error {
+	if ar == nil {
+		return nil
+	}
+	path += ".recovery_mechanisms"
+	if len(ar.RecoveryMechanisms) == 0 {
+		return v.fail(path, "required: one or two recovery mechanisms (verified_email, verified_phone_number or admin_only)")
+	}
+	byPriority := make([]string, 2)
+	var names []string
+	for i, m := range ar.RecoveryMechanisms {
+		pm := fmt.Sprintf("%s[%d]", path, i)
+		if m.Name == "" {
+			return v.fail(pm+".name", "required: every recovery mechanism needs a name")
+		}
+		names = append(names, m.Name)
+		if err := directory.ValidateAccountRecovery(names); err != nil {
+			return v.failDir(pm+".name", err)
+		}
+		if err := v.rangeInt(pm+".priority", int64(m.Priority), 1, 2); err != nil {
+			return err
+		}
+		if byPriority[m.Priority-1] != "" {
+			return v.fail(pm+".priority", "priority %d is already given to %s", m.Priority, byPriority[m.Priority-1])
+		}
+		byPriority[m.Priority-1] = m.Name
+	}
+	ar.resolved = slices.DeleteFunc(byPriority, func(s string) bool { return s == "" })
+	return nil
 }
