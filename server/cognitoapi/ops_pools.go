@@ -29,23 +29,6 @@ func registerPoolOps(a *API, svc *service) {
 	register(a, "GetSigningCertificate", AuthSigV4, svc.getSigningCertificate)
 }
 
-// Keys of storage.Pool.Messages, Cognito's member names. The verification
-// templates are one message each however they are given: Cognito keeps
-// EmailVerificationMessage and VerificationMessageTemplate.EmailMessage
-// (and their Subject and SMS pairs) equal, and so do we.
-const (
-	msgEmailVerification        = "EmailVerificationMessage"
-	msgEmailVerificationSubject = "EmailVerificationSubject"
-	msgSmsVerification          = "SmsVerificationMessage"
-	msgSmsAuthentication        = "SmsAuthenticationMessage"
-	msgEmailByLink              = "EmailMessageByLink"
-	msgEmailSubjectByLink       = "EmailSubjectByLink"
-	msgDefaultEmailOption       = "DefaultEmailOption"
-	msgInviteEmail              = "InviteMessageTemplate.EmailMessage"
-	msgInviteEmailSubject       = "InviteMessageTemplate.EmailSubject"
-	msgInviteSMS                = "InviteMessageTemplate.SMSMessage"
-)
-
 // ---- shapes ----
 
 type passwordPolicyType struct {
@@ -399,7 +382,11 @@ func schemaInput(in []schemaAttributeType) ([]storage.SchemaAttribute, error) {
 }
 
 // poolMessages collects a pool's message templates into
-// storage.Pool.Messages, checking the placeholders Cognito requires.
+// storage.Pool.Messages (keys directory.Msg*), checking them by
+// directory's rules. The verification templates are one message each
+// however they are given: Cognito keeps EmailVerificationMessage and
+// VerificationMessageTemplate.EmailMessage (and their Subject and SMS
+// pairs) equal, and so do we.
 func poolMessages(in *poolSettings) (map[string]string, error) {
 	m := map[string]string{}
 	// set records one message given by one or two members, which must agree.
@@ -428,58 +415,70 @@ func poolMessages(in *poolSettings) (map[string]string, error) {
 		inv = in.AdminCreateUserConfig.InviteMessageTemplate
 	}
 	for _, err := range []error{
-		set(msgEmailVerification, in.EmailVerificationMessage, vt.EmailMessage),
-		set(msgEmailVerificationSubject, in.EmailVerificationSubject, vt.EmailSubject),
-		set(msgSmsVerification, in.SmsVerificationMessage, vt.SmsMessage),
-		set(msgSmsAuthentication, in.SmsAuthenticationMessage),
-		set(msgEmailByLink, vt.EmailMessageByLink),
-		set(msgEmailSubjectByLink, vt.EmailSubjectByLink),
-		set(msgInviteEmail, inv.EmailMessage),
-		set(msgInviteEmailSubject, inv.EmailSubject),
-		set(msgInviteSMS, inv.SMSMessage),
+		set(directory.MsgEmailVerification, in.EmailVerificationMessage, vt.EmailMessage),
+		set(directory.MsgEmailVerificationSubject, in.EmailVerificationSubject, vt.EmailSubject),
+		set(directory.MsgSmsVerification, in.SmsVerificationMessage, vt.SmsMessage),
+		set(directory.MsgSmsAuthentication, in.SmsAuthenticationMessage),
+		set(directory.MsgEmailByLink, vt.EmailMessageByLink),
+		set(directory.MsgEmailSubjectByLink, vt.EmailSubjectByLink),
+		set(directory.MsgInviteEmail, inv.EmailMessage),
+		set(directory.MsgInviteEmailSubject, inv.EmailSubject),
+		set(directory.MsgInviteSMS, inv.SMSMessage),
 	} {
 		if err != nil {
 			return nil, err
 		}
 	}
 	if vt.DefaultEmailOption != "" {
-		m[msgDefaultEmailOption] = vt.DefaultEmailOption
+		m[directory.MsgDefaultEmailOption] = vt.DefaultEmailOption
 	}
-	// Placeholders and lengths (reference §1.4: SMS 6–140, email 6–20000,
-	// subjects 1–140).
-	rules := []struct {
-		key, member, must string
-		minLen, maxLen    int
-	}{
-		{msgEmailVerification, "emailVerificationMessage", "{####}", 6, 20000},
-		{msgEmailVerificationSubject, "emailVerificationSubject", "", 1, 140},
-		{msgSmsVerification, "smsVerificationMessage", "{####}", 6, 140},
-		{msgSmsAuthentication, "smsAuthenticationMessage", "{####}", 6, 140},
-		{msgEmailByLink, "verificationMessageTemplate.emailMessageByLink", "{##", 6, 20000},
-		{msgEmailSubjectByLink, "verificationMessageTemplate.emailSubjectByLink", "", 1, 140},
-		{msgInviteEmail, "adminCreateUserConfig.inviteMessageTemplate.emailMessage", "", 6, 20000},
-		{msgInviteEmailSubject, "adminCreateUserConfig.inviteMessageTemplate.emailSubject", "", 1, 140},
-		{msgInviteSMS, "adminCreateUserConfig.inviteMessageTemplate.sMSMessage", "", 6, 140},
+	// Lengths and placeholders by directory's rules (reference §1.4: SMS
+	// 6–140, email 6–20000, subjects 1–140), refused in Cognito's words.
+	members := []struct{ key, member string }{
+		{directory.MsgEmailVerification, "emailVerificationMessage"},
+		{directory.MsgEmailVerificationSubject, "emailVerificationSubject"},
+		{directory.MsgSmsVerification, "smsVerificationMessage"},
+		{directory.MsgSmsAuthentication, "smsAuthenticationMessage"},
+		{directory.MsgEmailByLink, "verificationMessageTemplate.emailMessageByLink"},
+		{directory.MsgEmailSubjectByLink, "verificationMessageTemplate.emailSubjectByLink"},
+		{directory.MsgInviteEmail, "adminCreateUserConfig.inviteMessageTemplate.emailMessage"},
+		{directory.MsgInviteEmailSubject, "adminCreateUserConfig.inviteMessageTemplate.emailSubject"},
+		{directory.MsgInviteSMS, "adminCreateUserConfig.inviteMessageTemplate.sMSMessage"},
 	}
 	var v validation
-	for _, r := range rules {
-		val, ok := m[r.key]
+	invitation := false // an invitation lacks {username} or {####}
+	for _, mb := range members {
+		val, ok := m[mb.key]
 		if !ok {
 			continue
 		}
+		r, _ := directory.MessageRuleFor(mb.key)
 		n := len([]rune(val))
-		v.check(n >= r.minLen && n <= r.maxLen, r.member, val,
-			fmt.Sprintf("Member must have length between %d and %d", r.minLen, r.maxLen))
-		if r.must != "" && !strings.Contains(val, r.must) {
-			v.check(false, r.member, val, "Member must contain "+r.must)
+		v.check(n >= r.Min && n <= r.Max, mb.member, val,
+			fmt.Sprintf("Member must have length between %d and %d", r.Min, r.Max))
+		for _, must := range r.Must {
+			switch {
+			case strings.Contains(val, must):
+			case mb.key == directory.MsgInviteEmail || mb.key == directory.MsgInviteSMS:
+				invitation = true
+			default:
+				v.check(false, mb.member, val, "Member must contain "+must)
+			}
 		}
 	}
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	for _, k := range []string{msgInviteEmail, msgInviteSMS} {
-		if val, ok := m[k]; ok && (!strings.Contains(val, "{username}") || !strings.Contains(val, "{####}")) {
-			return nil, InvalidParameter("The invitation message template must contain the {username} and {####} placeholders.")
+	if invitation {
+		return nil, InvalidParameter("The invitation message template must contain the {username} and {####} placeholders.")
+	}
+	// What the directory refuses beyond Cognito's constraints: a subject
+	// of more than one line.
+	for _, mb := range members {
+		if val, ok := m[mb.key]; ok {
+			if err := directory.ValidateMessage(mb.key, val); err != nil {
+				return nil, InvalidParameter(mb.member + ": " + strings.TrimSpace(err.Error()))
+			}
 		}
 	}
 	if len(m) == 0 {
@@ -543,23 +542,23 @@ func (s *service) poolType(p *storage.Pool, users int) *userPoolType {
 		}
 		return nil
 	}
-	out.EmailVerificationMessage = msg(msgEmailVerification)
-	out.EmailVerificationSubject = msg(msgEmailVerificationSubject)
-	out.SmsVerificationMessage = msg(msgSmsVerification)
-	out.SmsAuthenticationMessage = msg(msgSmsAuthentication)
+	out.EmailVerificationMessage = msg(directory.MsgEmailVerification)
+	out.EmailVerificationSubject = msg(directory.MsgEmailVerificationSubject)
+	out.SmsVerificationMessage = msg(directory.MsgSmsVerification)
+	out.SmsAuthenticationMessage = msg(directory.MsgSmsAuthentication)
 	out.VerificationMessageTemplate = &verificationMessageTemplateType{
 		EmailMessage:       out.EmailVerificationMessage,
 		EmailSubject:       out.EmailVerificationSubject,
 		SmsMessage:         out.SmsVerificationMessage,
-		EmailMessageByLink: msg(msgEmailByLink),
-		EmailSubjectByLink: msg(msgEmailSubjectByLink),
+		EmailMessageByLink: msg(directory.MsgEmailByLink),
+		EmailSubjectByLink: msg(directory.MsgEmailSubjectByLink),
 		DefaultEmailOption: "CONFIRM_WITH_CODE",
 	}
-	if o := p.Messages[msgDefaultEmailOption]; o != "" {
+	if o := p.Messages[directory.MsgDefaultEmailOption]; o != "" {
 		out.VerificationMessageTemplate.DefaultEmailOption = o
 	}
-	if inv := (messageTemplateType{EmailMessage: msg(msgInviteEmail), EmailSubject: msg(msgInviteEmailSubject),
-		SMSMessage: msg(msgInviteSMS)}); inv != (messageTemplateType{}) {
+	if inv := (messageTemplateType{EmailMessage: msg(directory.MsgInviteEmail), EmailSubject: msg(directory.MsgInviteEmailSubject),
+		SMSMessage: msg(directory.MsgInviteSMS)}); inv != (messageTemplateType{}) {
 		out.AdminCreateUserConfig.InviteMessageTemplate = &inv
 	}
 	return out

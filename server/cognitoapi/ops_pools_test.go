@@ -656,3 +656,34 @@ func TestEveryAdminOperationNeedsSignature(t *testing.T) {
 		}
 	}
 }
+
+// TestCreateUserPoolMessageErrors: message templates are held to
+// directory's rules and refused in Cognito's words.
+func TestCreateUserPoolMessageErrors(t *testing.T) {
+	st := newStack(t)
+	const invite = "The invitation message template must contain the {username} and {####} placeholders."
+	tests := []struct {
+		name string
+		in   *cip.CreateUserPoolInput
+		msg  string
+	}{
+		{"no code", &cip.CreateUserPoolInput{EmailVerificationMessage: aws.String("no placeholder here")},
+			"1 validation error detected: Value 'no placeholder here' at 'emailVerificationMessage' failed to satisfy constraint: Member must contain {####}"},
+		{"SMS too short", &cip.CreateUserPoolInput{SmsAuthenticationMessage: aws.String("{####}"[:5])},
+			"2 validation errors detected: Value '{####' at 'smsAuthenticationMessage' failed to satisfy constraint: Member must have length between 6 and 140; " +
+				"Value '{####' at 'smsAuthenticationMessage' failed to satisfy constraint: Member must contain {####}"},
+		{"no link", &cip.CreateUserPoolInput{VerificationMessageTemplate: &types.VerificationMessageTemplateType{EmailMessageByLink: aws.String("Click here")}},
+			"1 validation error detected: Value 'Click here' at 'verificationMessageTemplate.emailMessageByLink' failed to satisfy constraint: Member must contain {##"},
+		{"invitation without the user name", &cip.CreateUserPoolInput{AdminCreateUserConfig: &types.AdminCreateUserConfigType{
+			InviteMessageTemplate: &types.MessageTemplateType{SMSMessage: aws.String("Password {####}")}}}, invite},
+		{"subject of two lines", &cip.CreateUserPoolInput{EmailVerificationSubject: aws.String("Your code\nBcc: x@example.com")},
+			"emailVerificationSubject: must be one line"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.in.PoolName = aws.String("p")
+			_, err := st.admin.CreateUserPool(t.Context(), tt.in)
+			wantAPIError(t, err, "InvalidParameterException", tt.msg)
+		})
+	}
+}

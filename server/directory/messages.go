@@ -20,13 +20,24 @@ const (
 	MsgInviteSMS                = "InviteMessageTemplate.SMSMessage"
 )
 
-// messageRules are Cognito's constraints on each message (API Reference,
-// VerificationMessageTemplateType, MessageTemplateType): lengths in
-// characters and the placeholders it must hold.
-var messageRules = map[string]struct {
-	min, max int
-	must     []string
-}{
+// MessageRule is Cognito's constraint on one of a pool's messages (API
+// Reference, VerificationMessageTemplateType, MessageTemplateType): its
+// length in characters and the placeholders it must hold ("{##" stands for
+// a link placeholder {##text##}).
+type MessageRule struct {
+	Min, Max int
+	Must     []string
+}
+
+// MessageRuleFor is the rule of the message key; ok is false for
+// DefaultEmailOption, which is an enum, and for keys that are no message.
+// ValidateMessage applies it; the Cognito API phrases its refusals itself.
+func MessageRuleFor(key string) (r MessageRule, ok bool) {
+	r, ok = messageRules[key]
+	return r, ok
+}
+
+var messageRules = map[string]MessageRule{
 	MsgEmailVerification:        {6, 20000, []string{"{####}"}},
 	MsgEmailVerificationSubject: {1, 140, nil},
 	MsgSmsVerification:          {6, 140, []string{"{####}"}},
@@ -52,10 +63,10 @@ func ValidateMessage(key, value string) error {
 	if !ok {
 		return newErr(KindInvalidParameter, "%q is not a message of a user pool", key)
 	}
-	if n := len([]rune(value)); n < r.min || n > r.max {
-		return newErr(KindInvalidParameter, "must be %d to %d characters", r.min, r.max)
+	if n := len([]rune(value)); n < r.Min || n > r.Max {
+		return newErr(KindInvalidParameter, "must be %d to %d characters", r.Min, r.Max)
 	}
-	for _, p := range r.must {
+	for _, p := range r.Must {
 		if !strings.Contains(value, p) {
 			if p == "{##" {
 				p = "a link placeholder {##text##}"
