@@ -252,17 +252,7 @@ func TestTamperedAndForeignTokens(t *testing.T) {
 func TestClientCredentials(t *testing.T) {
 	ts := newTestServer(t)
 	ctx := context.Background()
-	pool, _ := ts.Dir.CreatePool(ctx, &storage.Pool{Name: "m2m"}, "")
-	if err := ts.Dir.CreateResourceServer(ctx, &storage.ResourceServer{PoolID: pool.ID, Identifier: "https://api.example",
-		Name: "api", Scopes: []storage.ResourceScope{{Name: "read", Description: "r"}, {Name: "write", Description: "w"}}}); err != nil {
-		t.Fatal(err)
-	}
-	c := &storage.Client{PoolID: pool.ID, Name: "svc", AllowedOAuthFlows: []string{"client_credentials"},
-		AllowedOAuthScopes: []string{"https://api.example/read"}, AllowedOAuthFlowsUserPoolClient: true}
-	secret, err := ts.Dir.CreateClient(ctx, c, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pool, c, secret := m2mPool(t, ts)
 	iss := ts.URL + "/" + pool.ID
 	cc := clientcredentials.Config{ClientID: c.ID, ClientSecret: secret, TokenURL: iss + "/oauth2/token"}
 	tok, err := cc.Token(ctx)

@@ -21,6 +21,9 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request, pool *storage.P
 	p.allowOrigin(w, r, pool)
 	ctx := withRecordMemo(r.Context())
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if p.clientCredentials(w, r, pool) {
+		return
+	}
 	ar, err := p.fosite.NewAccessRequest(ctx, r, newSession(tokens.SessionData{}))
 	if err != nil {
 		p.accessError(w, r, ar, err)
