@@ -61,6 +61,7 @@ type options struct {
 	reference   bool
 	failOnError bool
 	quiet       bool
+	lean        bool
 }
 
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
@@ -84,6 +85,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*o
 	fs.StringVar(&o.jsonPath, "json", "", "write the results as JSON to this file")
 	fs.BoolVar(&o.reference, "reference", true, "measure the reference costs (RS256 signature, argon2id hash, SRP) first")
 	fs.BoolVar(&o.failOnError, "fail-on-error", false, "exit non-zero when any request failed")
+	fs.BoolVar(&o.lean, "lean", true, "serve discovery, jwks and userinfo with a lean keep-alive HTTP/1.1 client (like wrk) instead of net/http, whose CPU would crowd the server's on shared cores")
 	fs.BoolVar(&o.quiet, "q", false, "no progress lines on stderr")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -98,6 +100,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*o
 		return nil, errors.New("-c, -d and -users must be positive")
 	}
 	o.url = strings.TrimRight(o.url, "/")
+	if o.lean && !strings.HasPrefix(o.url, "http://") {
+		return nil, errors.New("the lean client speaks plain http:// only: use -lean=false for " + o.url)
+	}
 	if scenarios == "all" || scenarios == "" {
 		o.scenarios = scenarioNames()
 	} else {

@@ -108,6 +108,11 @@ func (r *Report) Markdown() string {
 			res.WritesPerOp, res.StatementsPerOp, strings.TrimSpace(work), ratio)
 	}
 	for _, res := range r.Results {
+		if res.Client != "" {
+			fmt.Fprintf(&b, "\n%s: HTTP client %s", res.Name, res.Client)
+		}
+	}
+	for _, res := range r.Results {
 		if res.FirstError != "" {
 			fmt.Fprintf(&b, "\n%s: first error: %s", res.Name, res.FirstError)
 		}

@@ -25,6 +25,9 @@ type Result struct {
 	Name     string `json:"name"`
 	What     string `json:"what"`
 	Requests int    `json:"requests_per_op"`
+	// Client is the HTTP client of a plain-GET scenario: "lean" (one
+	// keep-alive connection per worker, leanGet) or "net/http".
+	Client string `json:"http_client,omitempty"`
 	// Ops completed without error in the measured window, and errors.
 	Ops        int    `json:"ops"`
 	Errors     int    `json:"errors"`
@@ -93,6 +96,12 @@ func (e *env) snapshot(pid int) (snapshot, error) {
 // window; only operations that finish inside the window count.
 func runScenario(ctx context.Context, e *env, sc *scenario, o *options) Result {
 	res := Result{Name: sc.name, What: sc.what, Requests: sc.requests, Signatures: sc.signatures, Hashes: sc.hashes, SRP: sc.srp}
+	if sc.plainGet {
+		res.Client = "net/http"
+		if e.lean {
+			res.Client = "lean"
+		}
+	}
 	var state any
 	if sc.prepare != nil {
 		var err error
@@ -116,6 +125,7 @@ func runScenario(ctx context.Context, e *env, sc *scenario, o *options) Result {
 		go func() {
 			defer wg.Done()
 			w := &worker{e: e, id: i, state: state}
+			defer w.close()
 			var mine []time.Duration
 			myErrs := 0
 			var myFirst string

@@ -33,6 +33,9 @@ type scenario struct {
 	// long as the scenario will run.
 	prepare func(ctx context.Context, e *env, o *options) (any, error)
 	op      func(ctx context.Context, w *worker) error
+	// plainGet is a scenario whose op is worker.get: the lean client
+	// serves it unless -lean=false.
+	plainGet bool
 }
 
 // worker is one concurrent loop of a scenario.
@@ -41,6 +44,30 @@ type worker struct {
 	id    int
 	n     int // operations this worker has started
 	state any // the scenario's prepared state
+	lean  *leanGet
+}
+
+// get is env.getOK, through the worker's own lean keep-alive connection
+// when -lean is set (the default).
+func (w *worker) get(ctx context.Context, u, bearer string) error {
+	if !w.e.lean {
+		return w.e.getOK(ctx, u, bearer)
+	}
+	if w.lean == nil {
+		g, err := newLeanGet(u, bearer, w.e.client.Timeout)
+		if err != nil {
+			return err
+		}
+		w.lean = g
+	}
+	return w.lean.get()
+}
+
+// close drops the worker's lean connection, if any.
+func (w *worker) close() {
+	if w.lean != nil {
+		w.lean.close()
+	}
 }
 
 // user picks the users round-robin across workers, so concurrent sign-ins
@@ -97,17 +124,17 @@ var scenarios = []*scenario{
 			_, err := w.e.hostedUISignInWith(ctx, c, w.user())
 			return err
 		}},
-	{name: "discovery", what: "GET /.well-known/openid-configuration", requests: 1,
+	{name: "discovery", what: "GET /.well-known/openid-configuration", requests: 1, plainGet: true,
 		op: func(ctx context.Context, w *worker) error {
-			return w.e.getOK(ctx, w.e.issuer+"/.well-known/openid-configuration", "")
+			return w.get(ctx, w.e.issuer+"/.well-known/openid-configuration", "")
 		}},
-	{name: "jwks", what: "GET /.well-known/jwks.json", requests: 1,
+	{name: "jwks", what: "GET /.well-known/jwks.json", requests: 1, plainGet: true,
 		op: func(ctx context.Context, w *worker) error {
-			return w.e.getOK(ctx, w.e.issuer+"/.well-known/jwks.json", "")
+			return w.get(ctx, w.e.issuer+"/.well-known/jwks.json", "")
 		}},
-	{name: "userinfo", what: "GET /oauth2/userInfo (Bearer access token of the code flow)", requests: 1,
+	{name: "userinfo", what: "GET /oauth2/userInfo (Bearer access token of the code flow)", requests: 1, plainGet: true,
 		op: func(ctx context.Context, w *worker) error {
-			return w.e.getOK(ctx, w.e.issuer+"/oauth2/userInfo", w.e.webAccess)
+			return w.get(ctx, w.e.issuer+"/oauth2/userInfo", w.e.webAccess)
 		}},
 	{name: "get_user", what: "GetUser (access token)", requests: 1,
 		op: func(ctx context.Context, w *worker) error {

@@ -40,6 +40,7 @@ type env struct {
 	signer               *v4.Signer
 	transport            *http.Transport
 	client               *http.Client // no redirects followed
+	lean                 bool         // plain GETs through leanGet
 
 	m2mID, m2mSecret string // client_credentials
 	webID, webSecret string // confidential, code flow
@@ -72,7 +73,7 @@ func setup(ctx context.Context, o *options, logf func(string, ...any)) (*env, er
 		IdleConnTimeout:     90 * time.Second,
 		DisableCompression:  true,
 	}
-	e := &env{base: o.url, region: o.region, transport: tr, signer: v4.NewSigner(),
+	e := &env{base: o.url, region: o.region, transport: tr, signer: v4.NewSigner(), lean: o.lean,
 		creds:  aws.Credentials{AccessKeyID: o.keyID, SecretAccessKey: o.secret},
 		client: &http.Client{Transport: tr, Timeout: 120 * time.Second, CheckRedirect: noRedirects}}
 	api := cip.New(cip.Options{Region: o.region, BaseEndpoint: aws.String(o.url), Retryer: aws.NopRetryer{},
