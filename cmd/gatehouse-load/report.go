@@ -109,7 +109,7 @@ func (r *Report) Markdown() string {
 	}
 	for _, res := range r.Results {
 		if res.Client != "" {
-			fmt.Fprintf(&b, "\n%s: HTTP client %s", res.Name, res.Client)
+			fmt.Fprintf(&b, "\n%s: HTTP client %s, %.3f ms of this tool's CPU per request", res.Name, res.Client, res.ClientCPUms)
 		}
 	}
 	for _, res := range r.Results {

@@ -44,6 +44,9 @@ type Result struct {
 	// ServerCPUPct its CPU use over the window (200% is both cores).
 	ServerCPUms  float64 `json:"server_cpu_ms_per_op,omitempty"`
 	ServerCPUPct float64 `json:"server_cpu_pct,omitempty"`
+	// ClientCPUms is this tool's own CPU time per operation: on shared
+	// cores it is CPU the server did not get.
+	ClientCPUms float64 `json:"client_cpu_ms_per_op,omitempty"`
 	// Writes per operation: write transactions (gatehouse_db_writes_total)
 	// and statements.
 	WritesPerOp     float64 `json:"db_writes_per_op"`
@@ -67,7 +70,7 @@ type Result struct {
 
 // snapshot is the server's counters at one moment.
 type snapshot struct {
-	cpu           time.Duration
+	cpu, self     time.Duration // the server's CPU time and this tool's
 	writes, stmts float64
 	// counts and CPU seconds of signatures, hashes, SRP exchanges
 	signs, signCPU, hashes, hashCPU, srps, srpCPU float64
@@ -76,6 +79,9 @@ type snapshot struct {
 func (e *env) snapshot(pid int) (snapshot, error) {
 	var s snapshot
 	var err error
+	if s.self, err = processCPU(os.Getpid()); err != nil {
+		return s, err
+	}
 	if pid > 0 {
 		if s.cpu, err = processCPU(pid); err != nil {
 			return s, err
@@ -225,6 +231,7 @@ func runScenario(ctx context.Context, e *env, sc *scenario, o *options) Result {
 			res.ServerCPUms = ms(cpu) / n
 			res.ServerCPUPct = 100 * cpu.Seconds() / elapsed.Seconds()
 		}
+		res.ClientCPUms = ms(after.self-before.self) / n
 		res.WritesPerOp = (after.writes - before.writes) / n
 		res.StatementsPerOp = (after.stmts - before.stmts) / n
 		per := func(cpu, count float64) float64 {
