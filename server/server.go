@@ -81,8 +81,9 @@ type Server struct {
 	// Notifier sends mail and SMS (its Outbox holds them in dev).
 	Notifier *notify.Notifier
 	// Demo describes the demo pool, client and user made in dev mode.
-	Demo *Demo
-	reg  *prometheus.Registry
+	Demo  *Demo
+	reg   *prometheus.Registry
+	swept swept
 }
 
 // New opens the store, applies migrations and the config file, and builds
@@ -150,6 +151,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	m := newMetrics(s.reg)
 	registerStoreMetrics(s.reg, store)
+	s.swept.register(s.reg)
 	issuer := func(poolID string) string { return cfg.PublicURL + "/" + poolID }
 	// One registry of connector types: the directory validates
 	// ProviderDetails with it, the hosted UI opens connectors with it.
@@ -285,6 +287,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog: slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	sweepDone := make(chan struct{})
+	go func() { s.sweep(sweepCtx); close(sweepDone) }()
+	defer func() { stopSweep(); <-sweepDone }()
 	select {
 	case err := <-errc:
 		return err

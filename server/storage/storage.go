@@ -32,6 +32,7 @@ type Store interface {
 	EventStore
 	IdentityProviderStore
 	IdentityLinkStore
+	SweepStore
 
 	// InTx runs fn in one transaction carried by the ctx it is given; fn's
 	// error (or a panic) rolls it back. Nested calls join the outer one.
@@ -167,6 +168,18 @@ type FamilyStore interface {
 	GetFamily(ctx context.Context, poolID, id string) (*Family, error)
 	RevokeFamily(ctx context.Context, poolID, id string, at time.Time) error
 	RevokeUserFamilies(ctx context.Context, poolID, sub string, at time.Time) error
+}
+
+// SweepStore removes rows whose life is over, so that a long-running
+// server's database does not grow with every sign-in it ever served.
+type SweepStore interface {
+	// DeleteExpired deletes up to limit rows of each kind that expires
+	// (parked authorize requests, SSO sessions, OAuth records: codes, PKCE
+	// and OIDC sessions, refresh tokens) whose expiry is before the given
+	// time, and returns how many rows it deleted. Rows without an expiry
+	// stay. Readers already refuse an expired row, so deleting one changes
+	// no answer.
+	DeleteExpired(ctx context.Context, before time.Time, limit int) (int, error)
 }
 
 // EventStore records auth events (sign-in outcomes), newest first.

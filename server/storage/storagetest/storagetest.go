@@ -36,6 +36,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"AuthEvent", eventTests},
 		{"IdentityProvider", identityProviderTests},
 		{"IdentityLink", identityLinkTests},
+		{"Sweep", sweepTests},
 		{"Tx", txTests},
 		{"Concurrency", concurrencyTests},
 		{"Lifecycle", lifecycleTests},
