@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -76,7 +77,9 @@ func setup(ctx context.Context, o *options, logf func(string, ...any)) (*env, er
 	e := &env{base: o.url, region: o.region, transport: tr, signer: v4.NewSigner(), lean: o.lean,
 		creds:  aws.Credentials{AccessKeyID: o.keyID, SecretAccessKey: o.secret},
 		client: &http.Client{Transport: tr, Timeout: 120 * time.Second, CheckRedirect: noRedirects}}
-	api := cip.New(cip.Options{Region: o.region, BaseEndpoint: aws.String(o.url), Retryer: aws.NopRetryer{},
+	// Set-up calls use the SDK's standard retries (a connection lost at
+	// the first call once failed a run); the scenarios count every error.
+	api := cip.New(cip.Options{Region: o.region, BaseEndpoint: aws.String(o.url), Retryer: retry.NewStandard(),
 		HTTPClient:  &http.Client{Transport: tr, Timeout: 60 * time.Second},
 		Credentials: credentials.NewStaticCredentialsProvider(o.keyID, o.secret, "")})
 
