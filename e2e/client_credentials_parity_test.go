@@ -236,3 +236,28 @@ func m2mPool(t *testing.T, ts *testServer) (*storage.Pool, *storage.Client, stri
 	}
 	return pool, svc, secret
 }
+
+// TestClientCredentialsExpiresInFollowsClock: expires_in is the token's
+// life on the server's clock (the one exp is made from), whatever the wall
+// clock says.
+func TestClientCredentialsExpiresInFollowsClock(t *testing.T) {
+	ts := newTestServer(t)
+	pool, svc, secret := m2mPool(t, ts)
+	ts.clock.Advance(24 * time.Hour)
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/"+pool.ID+"/oauth2/token",
+		strings.NewReader("grant_type=client_credentials"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(svc.ID, secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d, %v", resp.StatusCode, err)
+	}
+	if in, _ := m["expires_in"].(float64); in < 3598 || in > 3600 {
+		t.Fatalf("expires_in %v a day ahead of the wall clock, want the hour the token lives", in)
+	}
+}

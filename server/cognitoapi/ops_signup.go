@@ -165,6 +165,14 @@ type codeDeliveryOutput struct {
 }
 
 func (s *service) resendConfirmationCode(ctx context.Context, in *userCodeInput) (*codeDeliveryOutput, error) {
+	return s.sendUserCode(ctx, in, s.engine.ResendConfirmationCode)
+}
+
+// sendUserCode runs a public operation that sends the user a code
+// (ResendConfirmationCode, ForgotPassword) through the engine's send.
+func (s *service) sendUserCode(ctx context.Context, in *userCodeInput,
+	send func(ctx context.Context, pool *storage.Pool, client *storage.Client, username, ip string) (*auth.CodeDelivery, error),
+) (*codeDeliveryOutput, error) {
 	var v validation
 	in.validate(&v)
 	if err := v.err(); err != nil {
@@ -174,7 +182,7 @@ func (s *service) resendConfirmationCode(ctx context.Context, in *userCodeInput)
 	if err != nil {
 		return nil, err
 	}
-	d, err := s.engine.ResendConfirmationCode(ctx, call.pool, call.client, in.Username, remoteIP(ctx))
+	d, err := send(ctx, call.pool, call.client, in.Username, remoteIP(ctx))
 	if err != nil {
 		return nil, userNotFoundForClient(err)
 	}
@@ -184,20 +192,7 @@ func (s *service) resendConfirmationCode(ctx context.Context, in *userCodeInput)
 // ---- ForgotPassword ----
 
 func (s *service) forgotPassword(ctx context.Context, in *userCodeInput) (*codeDeliveryOutput, error) {
-	var v validation
-	in.validate(&v)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	call, err := s.publicUser(ctx, &in.publicUserInput)
-	if err != nil {
-		return nil, err
-	}
-	d, err := s.engine.ForgotPassword(ctx, call.pool, call.client, in.Username, remoteIP(ctx))
-	if err != nil {
-		return nil, userNotFoundForClient(err)
-	}
-	return &codeDeliveryOutput{CodeDeliveryDetails: codeDelivery(d)}, nil
+	return s.sendUserCode(ctx, in, s.engine.ForgotPassword)
 }
 
 // ---- ConfirmForgotPassword ----

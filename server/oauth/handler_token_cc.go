@@ -98,7 +98,7 @@ func (p *Provider) clientCredentials(w http.ResponseWriter, r *http.Request, poo
 	if err != nil {
 		return false // fosite tries again and reports the failure as before
 	}
-	body, err := json.Marshal(ccResponse{AccessToken: m.Token, ExpiresIn: int64(time.Until(m.ExpiresAt) / time.Second),
+	body, err := json.Marshal(ccResponse{AccessToken: m.Token, ExpiresIn: int64(m.ExpiresAt.Sub(p.cfg.Now()) / time.Second),
 		Scope: strings.Join(granted, " "), TokenType: "bearer"})
 	if err != nil {
 		return false
