@@ -92,6 +92,7 @@ func (m *metrics) middleware(mux *http.ServeMux, logger *slog.Logger) http.Handl
 // writeStats is what a store that counts its writes offers (sqlstore).
 type writeStats interface {
 	WriteStats() (txs, stmts uint64)
+	WriteCPU() time.Duration
 }
 
 // registerStoreMetrics exports the store's write counters, so a load test
@@ -107,7 +108,10 @@ func registerStoreMetrics(reg *prometheus.Registry, store any) {
 			func() float64 { txs, _ := ws.WriteStats(); return float64(txs) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gatehouse_db_write_statements_total",
 			Help: "Database write statements executed."},
-			func() float64 { _, stmts := ws.WriteStats(); return float64(stmts) }))
+			func() float64 { _, stmts := ws.WriteStats(); return float64(stmts) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gatehouse_db_write_cpu_seconds_total",
+			Help: "Thread CPU time of the database writes: beginning write transactions, their write statements and their commits."},
+			func() float64 { return ws.WriteCPU().Seconds() }))
 }
 
 // registerWorkMetrics exports the count and CPU time of the work that

@@ -66,12 +66,17 @@ type Result struct {
 	SignMs float64 `json:"server_rs256_sign_ms,omitempty"`
 	HashMs float64 `json:"server_argon2id_ms,omitempty"`
 	SRPms  float64 `json:"server_srp_ms,omitempty"`
+	// WriteMs is the CPU the server's database writes took per operation
+	// (gatehouse_db_write_cpu_seconds_total): the issue's token budgets
+	// allow their signatures "plus one database write".
+	WriteMs float64 `json:"server_db_write_ms_per_op,omitempty"`
 }
 
 // snapshot is the server's counters at one moment.
 type snapshot struct {
 	cpu, self     time.Duration // the server's CPU time and this tool's
 	writes, stmts float64
+	writeCPU      float64 // seconds
 	// counts and CPU seconds of signatures, hashes, SRP exchanges
 	signs, signCPU, hashes, hashCPU, srps, srpCPU float64
 }
@@ -92,6 +97,7 @@ func (e *env) snapshot(pid int) (snapshot, error) {
 		return s, err
 	}
 	s.writes, s.stmts = m["gatehouse_db_writes_total"], m["gatehouse_db_write_statements_total"]
+	s.writeCPU = m["gatehouse_db_write_cpu_seconds_total"]
 	s.signs, s.signCPU = m["gatehouse_rs256_signatures_total"], m["gatehouse_rs256_signatures_cpu_seconds_total"]
 	s.hashes, s.hashCPU = m["gatehouse_password_hashes_total"], m["gatehouse_password_hashes_cpu_seconds_total"]
 	s.srps, s.srpCPU = m["gatehouse_srp_exchanges_total"], m["gatehouse_srp_exchanges_cpu_seconds_total"]
@@ -234,6 +240,7 @@ func runScenario(ctx context.Context, e *env, sc *scenario, o *options) Result {
 		res.ClientCPUms = ms(after.self-before.self) / n
 		res.WritesPerOp = (after.writes - before.writes) / n
 		res.StatementsPerOp = (after.stmts - before.stmts) / n
+		res.WriteMs = 1000 * (after.writeCPU - before.writeCPU) / n
 		per := func(cpu, count float64) float64 {
 			if count <= 0 {
 				return 0

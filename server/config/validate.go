@@ -20,7 +20,7 @@ import (
 // Cognito's patterns for what the directory leaves to the API's input
 // validation: ScopeNameType and ArnType.
 var (
-	scopeNamePattern = regexp.MustCompile(`^[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]{1,256}$`)
+	scopeNamePattern = directory.ASCIIPattern(`[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]`, 1, 256)
 	arnPattern       = regexp.MustCompile(`^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$`)
 )
 

@@ -56,7 +56,8 @@ type Minter struct {
 	// certs caches the self-signed certificate of each signing key, by
 	// pool and kid (cert.go).
 	certs map[string][]byte
-	// signCPU counts signatures and their CPU time (/metrics).
+	// signCPU counts signatures and their CPU time (/metrics), sampling one
+	// in sixteen.
 	signCPU cpustat.Counter
 }
 
@@ -93,7 +94,8 @@ func New(cfg Config) *Minter {
 	if cfg.CacheTTL == 0 {
 		cfg.CacheTTL = time.Minute
 	}
-	return &Minter{cfg: cfg, pools: map[string]*poolKeys{}, certs: map[string][]byte{}}
+	return &Minter{cfg: cfg, pools: map[string]*poolKeys{}, certs: map[string][]byte{},
+		signCPU: cpustat.Counter{Every: 16}}
 }
 
 // keys returns the pool's cached keys, loading them (and creating the first

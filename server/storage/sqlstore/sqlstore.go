@@ -26,6 +26,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/server/internal/cpustat"
 	"github.com/gatehouse-id/gatehouse/server/storage"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -47,9 +48,15 @@ type Store struct {
 	write *sql.DB // exactly one connection: SQLite has one writer
 	read  *sql.DB
 
+	// Prepared statements of each pool (stmts.go).
+	wstmts, rstmts *stmtCache
+
 	// Write counters (WriteStats): committed write transactions, where a
 	// statement outside a transaction is its own, and write statements.
 	writeTxs, writeStmts atomic.Uint64
+	// The thread CPU time of the writes: BEGIN, the write statements and
+	// COMMIT (WriteCPU).
+	writeCPU atomic.Int64
 }
 
 // WriteStats reports the writes made since Open: transactions committed
@@ -59,6 +66,20 @@ type Store struct {
 // load test can show how many writes each request path makes.
 func (s *Store) WriteStats() (txs, stmts uint64) {
 	return s.writeTxs.Load(), s.writeStmts.Load()
+}
+
+// WriteCPU is the CPU time the writes took since Open: beginning write
+// transactions, their write statements and their commits, each measured
+// on its thread (package cpustat), so reads inside a transaction and the
+// caller's own work between statements are not counted. Exported as
+// gatehouse_db_write_cpu_seconds_total: the budget for a code
+// exchange is its signatures "plus one database write", and a load test
+// reads the write's side from here.
+func (s *Store) WriteCPU() time.Duration { return time.Duration(s.writeCPU.Load()) }
+
+// measureWrite runs f, a part of a write, and adds its CPU time to WriteCPU.
+func (s *Store) measureWrite(f func()) {
+	s.writeCPU.Add(int64(cpustat.MeasureTime(f)))
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -96,7 +117,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
-	s := &Store{write: write}
+	s := &Store{write: write, wstmts: newStmtCache(write)}
 	// Processes opening a new database at once race to turn on WAL, and
 	// SQLite may answer the loser SQLITE_BUSY at once, without waiting in
 	// its busy handler: such an Open tries again for a while.
@@ -127,18 +148,21 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	s.read = read
+	s.rstmts = newStmtCache(read)
 	return s, nil
 }
 
 // Close closes both connection pools.
 func (s *Store) Close() error {
+	s.rstmts.close()
+	s.wstmts.close()
 	return errors.Join(s.read.Close(), s.write.Close())
 }
 
 // Ping checks that the database answers a read.
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
-	return s.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+	return pooled{s.rstmts}.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
 // migrate applies pending migrations in one BEGIN IMMEDIATE transaction,
@@ -228,13 +252,14 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) (e
 	if txFrom(ctx) != nil {
 		return fn(ctx)
 	}
-	tx, err := s.write.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return fmt.Errorf("sqlstore: begin: %w", err)
 	}
 	st := &txState{tx: tx}
 	returned := false
 	defer func() {
+		defer s.wstmts.preparePending(ctx)
 		if p := recover(); p != nil {
 			tx.Rollback()
 			panic(p)
@@ -245,7 +270,7 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) (e
 			tx.Rollback()
 			return
 		}
-		if cerr := tx.Commit(); cerr != nil {
+		if cerr := s.commit(tx); cerr != nil {
 			err = fmt.Errorf("sqlstore: commit: %w", cerr)
 			return
 		}
@@ -261,7 +286,7 @@ func (s *Store) BeginTX(ctx context.Context) (context.Context, error) {
 	if txFrom(ctx) != nil {
 		return ctx, errors.New("sqlstore: transaction already open")
 	}
-	tx, err := s.write.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return ctx, fmt.Errorf("sqlstore: begin: %w", err)
 	}
@@ -274,7 +299,8 @@ func (s *Store) Commit(ctx context.Context) error {
 	if st == nil {
 		return errors.New("sqlstore: no transaction")
 	}
-	if err := st.tx.Commit(); err != nil {
+	defer s.wstmts.preparePending(ctx)
+	if err := s.commit(st.tx); err != nil {
 		return err
 	}
 	s.committed(st)
@@ -287,7 +313,19 @@ func (s *Store) Rollback(ctx context.Context) error {
 	if tx == nil {
 		return errors.New("sqlstore: no transaction")
 	}
+	defer s.wstmts.preparePending(ctx)
 	return tx.Rollback()
+}
+
+// begin begins a write transaction (BEGIN IMMEDIATE: the DSN's _txlock).
+func (s *Store) begin(ctx context.Context) (tx *sql.Tx, err error) {
+	s.measureWrite(func() { tx, err = s.write.BeginTx(ctx, nil) })
+	return tx, err
+}
+
+func (s *Store) commit(tx *sql.Tx) (err error) {
+	s.measureWrite(func() { err = tx.Commit() })
+	return err
 }
 
 type querier interface {
@@ -299,18 +337,18 @@ type querier interface {
 // reader is the transaction in ctx, else the read pool.
 func (s *Store) reader(ctx context.Context) querier {
 	if tx := txFrom(ctx); tx != nil {
-		return tx
+		return inTx{tx, s.wstmts}
 	}
-	return s.read
+	return pooled{s.rstmts}
 }
 
 // writer is the transaction in ctx, else the writer (one statement is its
 // own transaction); either way its Execs are counted.
 func (s *Store) writer(ctx context.Context) querier {
 	if st := stateFrom(ctx); st != nil {
-		return countingWriter{querier: st.tx, s: s, st: st}
+		return countingWriter{querier: inTx{st.tx, s.wstmts}, s: s, st: st}
 	}
-	return countingWriter{querier: s.write, s: s}
+	return countingWriter{querier: pooled{s.wstmts}, s: s}
 }
 
 // countingWriter counts the write statements made through it; st is nil
@@ -321,8 +359,8 @@ type countingWriter struct {
 	st *txState
 }
 
-func (w countingWriter) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := w.querier.ExecContext(ctx, query, args...)
+func (w countingWriter) ExecContext(ctx context.Context, query string, args ...any) (res sql.Result, err error) {
+	w.s.measureWrite(func() { res, err = w.querier.ExecContext(ctx, query, args...) })
 	if err == nil {
 		w.s.writeStmts.Add(1)
 		if w.st != nil {

@@ -1,0 +1,110 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/gatehouse-id/gatehouse/server/storage"
+)
+
+// TestStatementsPreparedOnce: a read prepares its statement at its first
+// call and reuses it; a statement first met inside a transaction (which
+// holds the writer's only connection) runs unprepared without waiting
+// for that connection, and is prepared once the transaction has ended.
+func TestStatementsPreparedOnce(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	ctx := t.Context()
+	ev := func(id string) *storage.AuthEvent {
+		return &storage.AuthEvent{PoolID: "us-east-1_S", ID: id, Sub: "s", CreatedAt: time.Now()}
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- s.InTx(ctx, func(ctx context.Context) error {
+			if len(s.wstmts.m) != 0 {
+				return fmt.Errorf("writer statements before any write: %d", len(s.wstmts.m))
+			}
+			if err := s.CreateAuthEvent(ctx, ev("a")); err != nil {
+				return err
+			}
+			if _, err := s.ListAuthEvents(ctx, "us-east-1_S", "s", 0); err != nil {
+				return err
+			}
+			return s.CreateAuthEvent(ctx, ev("b"))
+		})
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a transaction meeting new statements waited for its own connection")
+	}
+	if n := len(s.wstmts.m); n != 2 { // the insert and the list
+		t.Fatalf("writer statements after the transaction: %d, want 2", n)
+	}
+	if n := len(s.wstmts.pending); n != 0 {
+		t.Fatalf("pending after the transaction: %d", n)
+	}
+	for range 3 {
+		evs, err := s.ListAuthEvents(ctx, "us-east-1_S", "s", 0)
+		if err != nil || len(evs) != 2 {
+			t.Fatalf("list: %d events, %v", len(evs), err)
+		}
+	}
+	if n := len(s.rstmts.m); n != 1 {
+		t.Fatalf("reader statements after three equal reads: %d, want 1", n)
+	}
+	// The cached statements are used in the next transaction.
+	if err := s.InTx(ctx, func(ctx context.Context) error { return s.CreateAuthEvent(ctx, ev("c")) }); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(s.wstmts.m); n != 2 {
+		t.Fatalf("writer statements: %d, want 2", n)
+	}
+}
+
+// TestStatementCacheBounded: past maxCachedStmts queries run unprepared,
+// with the same results and errors.
+func TestStatementCacheBounded(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	ctx := t.Context()
+	r := pooled{s.rstmts}
+	for i := range maxCachedStmts + 10 {
+		var n int
+		if err := r.QueryRowContext(ctx, fmt.Sprintf("SELECT %d", i)).Scan(&n); err != nil || n != i {
+			t.Fatalf("SELECT %d: %d, %v", i, n, err)
+		}
+	}
+	if n := len(s.rstmts.m); n != maxCachedStmts {
+		t.Fatalf("cached: %d, want %d", n, maxCachedStmts)
+	}
+	if err := r.QueryRowContext(ctx, "SELECT nope FROM nowhere").Scan(new(int)); err == nil {
+		t.Fatal("a bad query answered no error")
+	}
+}
+
+// TestWriteCPU: writes add their CPU time, reads do not.
+func TestWriteCPU(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	ctx := t.Context()
+	before := s.WriteCPU()
+	for range 20 {
+		if _, err := s.ListAuthEvents(ctx, "us-east-1_C", "s", 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := s.WriteCPU() - before; d != 0 {
+		t.Fatalf("reads counted as write CPU: %v", d)
+	}
+	for i := range 20 {
+		if err := s.CreateAuthEvent(ctx, &storage.AuthEvent{PoolID: "us-east-1_C", ID: fmt.Sprint(i), Sub: "s", CreatedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := s.WriteCPU() - before; d <= 0 {
+		t.Fatalf("20 writes took no write CPU: %v", d)
+	}
+}
