@@ -195,11 +195,25 @@ func (s *fositeStore) GetAuthorizeCodeSession(ctx context.Context, code string, 
 
 // InvalidateAuthorizeCodeSession marks a code used, only if it still was
 // unused: of two racing exchanges one wins.
+//
+// The memo then holds the code's record as it now is, used: the OpenID
+// Connect handler reads it once more after this, and need not read it from
+// the database (a read and 3 % of an exchange's CPU).
 func (s *fositeStore) InvalidateAuthorizeCodeSession(ctx context.Context, code string) error {
+	m, _ := ctx.Value(memoKey{}).(*recordMemo)
+	var used *storage.OAuthRecord
+	if m != nil && m.row != nil && m.kind == storage.KindAuthorizeCode && m.sig == code {
+		cp := *m.row
+		cp.Active = false
+		used = &cp
+	}
 	forget(ctx)
 	err := s.p.store.DeactivateOAuthRecord(ctx, storage.KindAuthorizeCode, code)
 	if errors.Is(err, storage.ErrConflict) {
 		return fosite.ErrInvalidatedAuthorizeCode
+	}
+	if err == nil && used != nil {
+		m.row = used
 	}
 	return err
 }
