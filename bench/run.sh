@@ -63,7 +63,7 @@ idle=$(awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$pid/status")
 echo "== load ($build build): start to healthy ${ready} ms on an existing database (${first} ms creating it); idle RSS ${idle} MiB"
 AWS_ACCESS_KEY_ID=$GATEHOUSE_ADMIN_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$GATEHOUSE_ADMIN_SECRET_ACCESS_KEY \
   "$tmp/gatehouse-load" -url "$base" -pid "$pid" \
-  -c "${BENCH_CONCURRENCY:-16}" -d "${BENCH_DURATION:-10s}" -users "${BENCH_USERS:-64}" \
+  -c "${BENCH_CONCURRENCY:-16}" -d "${BENCH_DURATION:-10s}" -users "${BENCH_USERS:-200}" \
   -md "$out/$build.md" -json "$out/$build.json" ${BENCH_LOAD_FLAGS:-}
 {
   echo "Start to healthy: ${ready} ms on an existing database (${first} ms creating it). Idle RSS: ${idle} MiB."

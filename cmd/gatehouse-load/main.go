@@ -77,7 +77,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*o
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured time per scenario before measuring")
 	fs.IntVar(&o.minOps, "min-ops", 0, "measure each scenario on past -d until it has this many operations (at most a minute more)")
 	fs.StringVar(&scenarios, "scenarios", "all", "comma-separated scenarios, or all: "+strings.Join(scenarioNames(), ","))
-	fs.IntVar(&o.users, "users", 64, "users to create for the sign-in scenarios")
+	fs.IntVar(&o.users, "users", 64, "users to create for the sign-in scenarios (the hosted UI lets each sign in ten times at once, then once every six seconds, so a long hosted_ui run needs about six users per sign-in a second)")
 	fs.StringVar(&o.keyID, "admin-key-id", getenv("AWS_ACCESS_KEY_ID"), "admin access key id (default $AWS_ACCESS_KEY_ID)")
 	fs.StringVar(&o.secret, "admin-secret", getenv("AWS_SECRET_ACCESS_KEY"), "admin secret access key (default $AWS_SECRET_ACCESS_KEY)")
 	fs.StringVar(&o.region, "region", "us-east-1", "the server's --region")

@@ -66,6 +66,17 @@ func (r *Report) ratios() {
 		res.Ratio, res.RatioNote = ratio(res.SignMs, res.HashMs, res.SRPms)
 		if ref := r.Reference; ref != nil {
 			res.RatioRef, _ = ratio(ref.RS256SignMs, ref.Argon2idMs, ref.SRPServerMs)
+			var only float64
+			switch {
+			case res.Hashes > 0:
+				only = ref.Argon2idRate / float64(res.Hashes)
+			case res.SRP > 0:
+				only = ref.SRPServerRate / float64(res.SRP)
+			}
+			if only > 0 {
+				v := res.OpsPerSec / only
+				res.ThroughputRatio = &v
+			}
 		}
 	}
 }
@@ -114,6 +125,12 @@ func (r *Report) Markdown() string {
 	for _, res := range r.Results {
 		if res.Client != "" {
 			fmt.Fprintf(&b, "\n%s: HTTP client %s, %.3f ms of this tool's CPU per request", res.Name, res.Client, res.ClientCPUms)
+		}
+	}
+	for _, res := range r.Results {
+		if res.ThroughputRatio != nil {
+			fmt.Fprintf(&b, "\n%s: %.1f/s, %.2f of the rate the %s alone allows on every core (reference above)", res.Name, res.OpsPerSec, *res.ThroughputRatio,
+				map[bool]string{true: "password hash", false: "SRP exchange"}[res.Hashes > 0])
 		}
 	}
 	for _, res := range r.Results {
