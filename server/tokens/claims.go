@@ -47,30 +47,41 @@ func (m *Minter) Access(ctx context.Context, g Grant) (Minted, error) {
 	now := m.cfg.Now().Truncate(time.Second)
 	exp := now.Add(g.AccessLifetime)
 	jti := uuid.NewString()
-	claims := map[string]any{
-		"iss":       g.Issuer,
-		"client_id": g.Client.ID,
-		"token_use": "access",
-		"scope":     strings.Join(g.Scopes, " "),
-		"auth_time": g.AuthTime.Unix(),
-		"exp":       exp.Unix(),
-		"iat":       now.Unix(),
-		"jti":       jti,
-		"version":   2,
-	}
-	if g.User == nil {
-		claims["sub"] = g.Client.ID
-	} else {
-		claims["sub"] = g.User.Sub
-		claims["username"] = g.User.Username
-		claims["origin_jti"] = g.FamilyID
-		claims["event_id"] = g.EventID
+	claims := accessClaims{Sub: g.Client.ID, Iss: g.Issuer, Version: 2, ClientID: g.Client.ID, TokenUse: "access",
+		Scope: strings.Join(g.Scopes, " "), AuthTime: g.AuthTime.Unix(), Exp: exp.Unix(), Iat: now.Unix(), JTI: jti}
+	if g.User != nil {
+		claims.Sub = g.User.Sub
+		claims.accessUser = &accessUser{Username: g.User.Username, OriginJTI: g.FamilyID, EventID: g.EventID}
 		if len(g.Groups) > 0 {
-			claims["cognito:groups"] = groupNames(g.Groups)
+			claims.Groups = groupNames(g.Groups)
 		}
 	}
 	tok, err := m.Sign(ctx, g.PoolID, claims)
 	return Minted{Token: tok, JTI: jti, ExpiresAt: exp}, err
+}
+
+// accessClaims are an access token's claims, in the order Cognito writes
+// them. A struct, not a map: encoding a map sorts and boxes its values,
+// which was 1.5 % of a client_credentials token's CPU.
+type accessClaims struct {
+	Sub         string `json:"sub"`
+	*accessUser        // a user's token; nil for a client's own
+	Iss         string `json:"iss"`
+	Version     int    `json:"version"`
+	ClientID    string `json:"client_id"`
+	TokenUse    string `json:"token_use"`
+	Scope       string `json:"scope"`
+	AuthTime    int64  `json:"auth_time"`
+	Exp         int64  `json:"exp"`
+	Iat         int64  `json:"iat"`
+	JTI         string `json:"jti"`
+}
+
+type accessUser struct {
+	Groups    []string `json:"cognito:groups,omitempty"`
+	Username  string   `json:"username"`
+	OriginJTI string   `json:"origin_jti"`
+	EventID   string   `json:"event_id"`
 }
 
 // ID mints a Cognito-shaped ID token; atHash, when given, is the at_hash
