@@ -61,10 +61,11 @@ type Result struct {
 	// RatioRef is the same ratio against the reference costs measured by
 	// this tool before the run (Report.Reference).
 	RatioRef *float64 `json:"ratio_vs_reference,omitempty"`
-	// ThroughputRatio is a sign-in scenario's operations per second over
-	// the hash-only (or SRP-only) rate this tool measured on every core
+	// ThroughputRatio is a password sign-in scenario's operations per
+	// second over the hash-only rate this tool measured on every core
 	// before the run: the issue's figure in its own words, with this
-	// tool's CPU counted against the sign-ins.
+	// tool's CPU counted against the sign-ins (noisier than Ratio: its
+	// two sides are measured at different moments).
 	ThroughputRatio *float64 `json:"throughput_vs_work_only,omitempty"`
 	// What one signature, hash or SRP exchange cost the server during this
 	// scenario (its /metrics counters): the in-run yardsticks.
