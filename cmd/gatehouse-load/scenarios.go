@@ -124,6 +124,26 @@ var scenarios = []*scenario{
 			_, err := w.e.hostedUISignInWith(ctx, c, w.user())
 			return err
 		}},
+	{name: "hosted_ui_form", what: "the hosted UI's sign-in form POST alone (authorize and sign-in page fetched beforehand, each by a new browser)", requests: 1, hashes: 1,
+		prepare: prepareSignInForms,
+		op: func(ctx context.Context, w *worker) error {
+			var f pendingForm
+			select {
+			case f = <-w.state.(chan pendingForm):
+			default:
+				return errExhausted
+			}
+			defer f.client.CloseIdleConnections()
+			resp, body, err := w.e.post(ctx, f.client, f.action, f.form, "", "")
+			if err != nil {
+				return err
+			}
+			// Signed in, the form answers a redirect back to /oauth2/authorize.
+			if loc, err := resp.Location(); err != nil || !strings.Contains(loc.Path, "/oauth2/authorize") {
+				return fmt.Errorf("sign-in form: HTTP %d: %.200s", resp.StatusCode, body)
+			}
+			return nil
+		}},
 	{name: "discovery", what: "GET /.well-known/openid-configuration", requests: 1, plainGet: true,
 		op: func(ctx context.Context, w *worker) error {
 			return w.get(ctx, w.e.issuer+"/.well-known/openid-configuration", "")
@@ -272,6 +292,79 @@ var (
 )
 
 // signInForm is the sign-in page's form action and fields.
+// pendingForm is a browser at the sign-in page: its client (cookie jar,
+// own loopback address) and the filled-in form.
+type pendingForm struct {
+	client *http.Client
+	action string
+	form   url.Values
+}
+
+// prepareSignInForms opens sign-in pages as new browsers, for hosted_ui_form
+// to post: authorize, then the page with its CSRF token. A page costs the
+// server two requests and a parked authorize request; the hash bounds the
+// posts at well under 200 a second here, so it prepares that many a second
+// of the run.
+func prepareSignInForms(ctx context.Context, e *env, o *options) (any, error) {
+	n := max(50, int(200*(o.warmup+o.duration).Seconds()))
+	forms := make(chan pendingForm, n)
+	var next atomic.Int64
+	errc := make(chan error, 8)
+	workers := min(o.concurrency, 8)
+	for range workers {
+		go func() {
+			for i := int(next.Add(1)); i <= n && ctx.Err() == nil; i = int(next.Add(1)) {
+				tr := e.browserTransport()
+				c := &http.Client{Transport: tr, Jar: newJar(), Timeout: e.client.Timeout, CheckRedirect: noRedirects}
+				f, err := e.signInPage(ctx, c, e.users[i%len(e.users)])
+				tr.CloseIdleConnections()
+				if err != nil {
+					errc <- err
+					return
+				}
+				forms <- f
+			}
+			errc <- nil
+		}()
+	}
+	var first error
+	for range workers {
+		if err := <-errc; err != nil && first == nil {
+			first = err
+		}
+	}
+	if len(forms) == 0 && first != nil {
+		return nil, first
+	}
+	return forms, nil
+}
+
+// signInPage follows the authorize redirect to the sign-in page and fills
+// its form for username.
+func (e *env) signInPage(ctx context.Context, c *http.Client, username string) (pendingForm, error) {
+	u, _ := e.authorizeURL()
+	for range 4 {
+		resp, body, err := e.get(ctx, c, u)
+		if err != nil {
+			return pendingForm{}, err
+		}
+		switch {
+		case resp.StatusCode >= 300 && resp.StatusCode < 400:
+			loc, err := resp.Location()
+			if err != nil {
+				return pendingForm{}, err
+			}
+			u = loc.String()
+		case resp.StatusCode == http.StatusOK:
+			action, form, err := signInForm(resp.Request.URL, string(body), username, loadPassword)
+			return pendingForm{client: c, action: action, form: form}, err
+		default:
+			return pendingForm{}, fmt.Errorf("GET %s: HTTP %d: %.200s", resp.Request.URL.Path, resp.StatusCode, body)
+		}
+	}
+	return pendingForm{}, errors.New("no sign-in page after four redirects")
+}
+
 func signInForm(pageURL *url.URL, page, username, password string) (string, url.Values, error) {
 	m := actionRe.FindStringSubmatch(page)
 	c := csrfRe.FindStringSubmatch(page)
