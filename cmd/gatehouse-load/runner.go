@@ -192,7 +192,9 @@ func runScenario(ctx context.Context, e *env, sc *scenario, o *options) Result {
 	}
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
-	sleep(ctx, done, o.warmup)
+	if !sc.noWarmup {
+		sleep(ctx, done, o.warmup)
+	}
 	before, err := e.snapshot(o.pid)
 	if err != nil {
 		res.FirstError = "snapshot: " + err.Error()
