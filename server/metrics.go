@@ -110,7 +110,7 @@ func registerStoreMetrics(reg *prometheus.Registry, store any) {
 			Help: "Database write statements executed."},
 			func() float64 { _, stmts := ws.WriteStats(); return float64(stmts) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gatehouse_db_write_cpu_seconds_total",
-			Help: "Thread CPU time of the database writes: beginning write transactions, their write statements and their commits."},
+			Help: "Thread CPU time of the write transactions' write statements and commits."},
 			func() float64 { return ws.WriteCPU().Seconds() }))
 }
 

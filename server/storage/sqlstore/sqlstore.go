@@ -54,8 +54,8 @@ type Store struct {
 	// Write counters (WriteStats): committed write transactions, where a
 	// statement outside a transaction is its own, and write statements.
 	writeTxs, writeStmts atomic.Uint64
-	// The thread CPU time of the writes: BEGIN, the write statements and
-	// COMMIT (WriteCPU).
+	// The thread CPU time of the write transactions' statements and
+	// commits (WriteCPU).
 	writeCPU atomic.Int64
 }
 
@@ -68,13 +68,16 @@ func (s *Store) WriteStats() (txs, stmts uint64) {
 	return s.writeTxs.Load(), s.writeStmts.Load()
 }
 
-// WriteCPU is the CPU time the writes took since Open: beginning write
-// transactions, their write statements and their commits, each measured
-// on its thread (package cpustat), so reads inside a transaction and the
-// caller's own work between statements are not counted. Exported as
-// gatehouse_db_write_cpu_seconds_total: the issue's budget for a code
-// exchange is its signatures "plus one database write", and a load test
-// reads the write's side from here.
+// WriteCPU is the CPU time write transactions took since Open: their
+// write statements and their commits, each measured on its thread
+// (package cpustat), so reads inside a transaction and the caller's own
+// work between statements are not counted. Only what runs holding the
+// writer's connection is measured: a measurement locks its OS thread, and
+// a goroutine waiting for that connection (BEGIN, a write outside a
+// transaction) would hold a locked thread through the wait, one per
+// waiter under load. Exported as gatehouse_db_write_cpu_seconds_total:
+// the issue's budget for a code exchange is its signatures "plus one
+// database write", and a load test reads the write's side from here.
 func (s *Store) WriteCPU() time.Duration { return time.Duration(s.writeCPU.Load()) }
 
 // measureWrite runs f, a part of a write, and adds its CPU time to WriteCPU.
@@ -318,9 +321,9 @@ func (s *Store) Rollback(ctx context.Context) error {
 }
 
 // begin begins a write transaction (BEGIN IMMEDIATE: the DSN's _txlock).
-func (s *Store) begin(ctx context.Context) (tx *sql.Tx, err error) {
-	s.measureWrite(func() { tx, err = s.write.BeginTx(ctx, nil) })
-	return tx, err
+// It waits for the writer's connection, so it is not measured (WriteCPU).
+func (s *Store) begin(ctx context.Context) (*sql.Tx, error) {
+	return s.write.BeginTx(ctx, nil)
 }
 
 func (s *Store) commit(tx *sql.Tx) (err error) {
@@ -360,7 +363,11 @@ type countingWriter struct {
 }
 
 func (w countingWriter) ExecContext(ctx context.Context, query string, args ...any) (res sql.Result, err error) {
-	w.s.measureWrite(func() { res, err = w.querier.ExecContext(ctx, query, args...) })
+	if w.st != nil { // in a transaction: it holds the connection (WriteCPU)
+		w.s.measureWrite(func() { res, err = w.querier.ExecContext(ctx, query, args...) })
+	} else {
+		res, err = w.querier.ExecContext(ctx, query, args...)
+	}
 	if err == nil {
 		w.s.writeStmts.Add(1)
 		if w.st != nil {

@@ -86,7 +86,8 @@ func TestStatementCacheBounded(t *testing.T) {
 	}
 }
 
-// TestWriteCPU: writes add their CPU time, reads do not.
+// TestWriteCPU: write transactions add their CPU time; reads, and writes
+// outside a transaction (which wait for the connection), do not.
 func TestWriteCPU(t *testing.T) {
 	s, _ := openTest(t, Options{})
 	ctx := t.Context()
@@ -99,12 +100,23 @@ func TestWriteCPU(t *testing.T) {
 	if d := s.WriteCPU() - before; d != 0 {
 		t.Fatalf("reads counted as write CPU: %v", d)
 	}
+	ev := func(id string) *storage.AuthEvent {
+		return &storage.AuthEvent{PoolID: "us-east-1_C", ID: id, Sub: "s", CreatedAt: time.Now()}
+	}
 	for i := range 20 {
-		if err := s.CreateAuthEvent(ctx, &storage.AuthEvent{PoolID: "us-east-1_C", ID: fmt.Sprint(i), Sub: "s", CreatedAt: time.Now()}); err != nil {
+		if err := s.CreateAuthEvent(ctx, ev(fmt.Sprint("single", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := s.WriteCPU() - before; d != 0 {
+		t.Fatalf("writes outside a transaction measured: %v", d)
+	}
+	for i := range 20 {
+		if err := s.InTx(ctx, func(ctx context.Context) error { return s.CreateAuthEvent(ctx, ev(fmt.Sprint("tx", i))) }); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if d := s.WriteCPU() - before; d <= 0 {
-		t.Fatalf("20 writes took no write CPU: %v", d)
+		t.Fatalf("20 write transactions took no write CPU: %v", d)
 	}
 }
