@@ -26,11 +26,12 @@ type Report struct {
 
 // ratios relates each scenario's server CPU per operation to the CPU of
 // the work it needs, both CPU time so that a busy machine skews neither:
-// for the token paths CPU over their signatures' CPU (the target is at most
-// 1.1), less the CPU of their database writes, which the budget
-// grants beside the signatures ("plus one database write"); for the sign-ins the hash's (or SRP exchange's) CPU over the
-// sign-in's, which is the share of the hash-only throughput a dedicated
-// server reaches (the target is at least 0.9).
+// for the token paths CPU, less that of their database writes (the issue's
+// budget grants "one database write" beside the signatures), over their
+// signatures' CPU (the target is at most 1.1); for the sign-ins the hash's
+// (or SRP exchange's) CPU over the sign-in's, which is the share of the
+// hash-only throughput a dedicated server reaches (the target is at least
+// 0.9).
 //
 // The yardstick is what that work cost the server during the scenario
 // (its /metrics counters, thread CPU time), so both sides of a ratio are

@@ -138,15 +138,12 @@ var scenarios = []*scenario{
 				return errExhausted
 			}
 			defer f.client.CloseIdleConnections()
-			resp, body, err := w.e.post(ctx, f.client, f.action, f.form, "", "")
-			if err != nil {
-				return err
-			}
+			loc, err := w.e.submit(ctx, f)
 			// Signed in, the form answers a redirect back to /oauth2/authorize.
-			if loc, err := resp.Location(); err != nil || !strings.Contains(loc.Path, "/oauth2/authorize") {
-				return fmt.Errorf("sign-in form: HTTP %d: %.200s", resp.StatusCode, body)
+			if err == nil && !strings.Contains(loc.Path, "/oauth2/authorize") {
+				err = fmt.Errorf("sign-in form: redirected to %s", loc.Path)
 			}
-			return nil
+			return err
 		}},
 	{name: "discovery", what: "GET /.well-known/openid-configuration", requests: 1, plainGet: true,
 		op: func(ctx context.Context, w *worker) error {
@@ -295,7 +292,6 @@ var (
 	csrfRe   = regexp.MustCompile(`name="(_csrf)" value="([^"]+)"`)
 )
 
-// signInForm is the sign-in page's form action and fields.
 // pendingForm is a browser at the sign-in page: its client (cookie jar,
 // own loopback address) and the filled-in form.
 type pendingForm struct {
@@ -343,32 +339,24 @@ func prepareSignInForms(ctx context.Context, e *env, o *options) (any, error) {
 	return forms, nil
 }
 
-// signInPage follows the authorize redirect to the sign-in page and fills
-// its form for username.
+// signInPage follows a new authorize request's redirects to the sign-in
+// page and fills its form for username.
 func (e *env) signInPage(ctx context.Context, c *http.Client, username string) (pendingForm, error) {
 	u, _ := e.authorizeURL()
 	for range 4 {
-		resp, body, err := e.get(ctx, c, u)
+		loc, page, err := e.step(ctx, c, u)
 		if err != nil {
 			return pendingForm{}, err
 		}
-		switch {
-		case resp.StatusCode >= 300 && resp.StatusCode < 400:
-			loc, err := resp.Location()
-			if err != nil {
-				return pendingForm{}, err
-			}
-			u = loc.String()
-		case resp.StatusCode == http.StatusOK:
-			action, form, err := signInForm(resp.Request.URL, string(body), username, loadPassword)
-			return pendingForm{client: c, action: action, form: form}, err
-		default:
-			return pendingForm{}, fmt.Errorf("GET %s: HTTP %d: %.200s", resp.Request.URL.Path, resp.StatusCode, body)
+		if page != nil {
+			return page.form(c, username)
 		}
+		u = loc.String()
 	}
 	return pendingForm{}, errors.New("no sign-in page after four redirects")
 }
 
+// signInForm is the sign-in page's form action and fields.
 func signInForm(pageURL *url.URL, page, username, password string) (string, url.Values, error) {
 	m := actionRe.FindStringSubmatch(page)
 	c := csrfRe.FindStringSubmatch(page)

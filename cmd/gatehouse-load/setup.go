@@ -306,44 +306,73 @@ func (e *env) authorizeURL() (string, string) {
 // error (the SSO session should have answered).
 func (e *env) codeFrom(ctx context.Context, c *http.Client, u, username string) (string, error) {
 	for range 8 {
-		resp, body, err := e.get(ctx, c, u)
-		if err != nil {
-			return "", err
-		}
+		loc, page, err := e.step(ctx, c, u)
 		switch {
-		case resp.StatusCode >= 300 && resp.StatusCode < 400:
-			loc, err := resp.Location()
+		case err != nil:
+			return "", err
+		case page != nil && username == "":
+			return "", fmt.Errorf("GET %s: a page, not a redirect: %.200s", page.url.Path, page.body)
+		case page != nil:
+			f, err := page.form(c, username)
 			if err != nil {
 				return "", err
 			}
-			if strings.HasPrefix(loc.String(), callbackURL) {
-				code := loc.Query().Get("code")
-				if code == "" {
-					return "", fmt.Errorf("callback without code: %s", loc.Query().Get("error_description"))
-				}
-				return code, nil
-			}
-			u = loc.String()
-		case resp.StatusCode == http.StatusOK && username != "":
-			action, form, err := signInForm(resp.Request.URL, string(body), username, loadPassword)
-			if err != nil {
+			if loc, err = e.submit(ctx, f); err != nil {
 				return "", err
 			}
-			presp, pbody, err := e.post(ctx, c, action, form, "", "")
-			if err != nil {
-				return "", err
-			}
-			loc, err := presp.Location()
-			if err != nil {
-				return "", fmt.Errorf("sign-in form: HTTP %d: %.200s", presp.StatusCode, pbody)
-			}
-			u = loc.String()
 			username = ""
-		default:
-			return "", fmt.Errorf("GET %s: HTTP %d: %.200s", resp.Request.URL.Path, resp.StatusCode, body)
+		case strings.HasPrefix(loc.String(), callbackURL):
+			code := loc.Query().Get("code")
+			if code == "" {
+				return "", fmt.Errorf("callback without code: %s", loc.Query().Get("error_description"))
+			}
+			return code, nil
 		}
+		u = loc.String()
 	}
 	return "", errors.New("too many redirects")
+}
+
+// page is an HTML page the server answered (200).
+type page struct {
+	url  *url.URL
+	body []byte
+}
+
+// step GETs u: a redirect's target, or the page the server answered;
+// any other status is an error.
+func (e *env) step(ctx context.Context, c *http.Client, u string) (*url.URL, *page, error) {
+	resp, body, err := e.get(ctx, c, u)
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		loc, err := resp.Location()
+		return loc, nil, err
+	case resp.StatusCode == http.StatusOK:
+		return nil, &page{url: resp.Request.URL, body: body}, nil
+	}
+	return nil, nil, fmt.Errorf("GET %s: HTTP %d: %.200s", resp.Request.URL.Path, resp.StatusCode, body)
+}
+
+// form fills the sign-in page's form for username, for browser c.
+func (p *page) form(c *http.Client, username string) (pendingForm, error) {
+	action, form, err := signInForm(p.url, string(p.body), username, loadPassword)
+	return pendingForm{client: c, action: action, form: form}, err
+}
+
+// submit posts a sign-in form and returns where the answer redirects: a
+// form answered with a page (a wrong password, a limit) is an error.
+func (e *env) submit(ctx context.Context, f pendingForm) (*url.URL, error) {
+	resp, body, err := e.post(ctx, f.client, f.action, f.form, "", "")
+	if err != nil {
+		return nil, err
+	}
+	loc, err := resp.Location()
+	if err != nil {
+		return nil, fmt.Errorf("sign-in form: HTTP %d: %.200s", resp.StatusCode, body)
+	}
+	return loc, nil
 }
 
 // post sends a form, with HTTP Basic client authentication when id is set.

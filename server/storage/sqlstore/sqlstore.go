@@ -165,7 +165,7 @@ func (s *Store) Close() error {
 // Ping checks that the database answers a read.
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
-	return pooled{s.rstmts}.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+	return prepared{c: s.rstmts}.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
 // migrate applies pending migrations in one BEGIN IMMEDIATE transaction,
@@ -340,18 +340,18 @@ type querier interface {
 // reader is the transaction in ctx, else the read pool.
 func (s *Store) reader(ctx context.Context) querier {
 	if tx := txFrom(ctx); tx != nil {
-		return inTx{tx, s.wstmts}
+		return prepared{s.wstmts, tx}
 	}
-	return pooled{s.rstmts}
+	return prepared{c: s.rstmts}
 }
 
 // writer is the transaction in ctx, else the writer (one statement is its
 // own transaction); either way its Execs are counted.
 func (s *Store) writer(ctx context.Context) querier {
 	if st := stateFrom(ctx); st != nil {
-		return countingWriter{querier: inTx{st.tx, s.wstmts}, s: s, st: st}
+		return countingWriter{querier: prepared{s.wstmts, st.tx}, s: s, st: st}
 	}
-	return countingWriter{querier: pooled{s.wstmts}, s: s}
+	return countingWriter{querier: prepared{c: s.wstmts}, s: s}
 }
 
 // countingWriter counts the write statements made through it; st is nil

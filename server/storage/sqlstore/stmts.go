@@ -123,54 +123,50 @@ func (c *stmtCache) close() {
 	}
 }
 
-// pooled runs queries on a connection pool through its statement cache.
-type pooled struct{ c *stmtCache }
+// prepared runs queries through a statement cache: on its pool, or in a
+// write transaction tx of the writer's pool.
+type prepared struct {
+	c  *stmtCache
+	tx *sql.Tx // nil: on the pool
+}
 
-func (p pooled) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := p.c.get(ctx, query); st != nil {
+// stmt is query's prepared statement, bound to the transaction if any;
+// nil to run the query unprepared.
+func (p prepared) stmt(ctx context.Context, query string) *sql.Stmt {
+	if p.tx == nil {
+		return p.c.get(ctx, query)
+	}
+	if st := p.c.cached(query); st != nil {
+		return p.tx.StmtContext(ctx, st)
+	}
+	return nil
+}
+
+// raw runs a query unprepared.
+func (p prepared) raw() querier {
+	if p.tx != nil {
+		return p.tx
+	}
+	return p.c.db
+}
+
+func (p prepared) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := p.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
-	return p.c.db.ExecContext(ctx, query, args...)
+	return p.raw().ExecContext(ctx, query, args...)
 }
 
-func (p pooled) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := p.c.get(ctx, query); st != nil {
+func (p prepared) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := p.stmt(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
-	return p.c.db.QueryContext(ctx, query, args...)
+	return p.raw().QueryContext(ctx, query, args...)
 }
 
-func (p pooled) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := p.c.get(ctx, query); st != nil {
+func (p prepared) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := p.stmt(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
-	return p.c.db.QueryRowContext(ctx, query, args...)
-}
-
-// inTx runs queries in a write transaction with the writer's prepared
-// statements.
-type inTx struct {
-	tx *sql.Tx
-	c  *stmtCache
-}
-
-func (t inTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := t.c.cached(query); st != nil {
-		return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
-	}
-	return t.tx.ExecContext(ctx, query, args...)
-}
-
-func (t inTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := t.c.cached(query); st != nil {
-		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
-	}
-	return t.tx.QueryContext(ctx, query, args...)
-}
-
-func (t inTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := t.c.cached(query); st != nil {
-		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
-	}
-	return t.tx.QueryRowContext(ctx, query, args...)
+	return p.raw().QueryRowContext(ctx, query, args...)
 }

@@ -9,6 +9,11 @@ import (
 	"github.com/gatehouse-id/gatehouse/server/storage"
 )
 
+// authEvent is an auth event of a pool's user, made now.
+func authEvent(pool, sub, id string) *storage.AuthEvent {
+	return &storage.AuthEvent{PoolID: pool, ID: id, Sub: sub, CreatedAt: time.Now()}
+}
+
 // TestStatementsPreparedOnce: a read prepares its statement at its first
 // call and reuses it; a statement first met inside a transaction (which
 // holds the writer's only connection) runs unprepared without waiting
@@ -16,9 +21,7 @@ import (
 func TestStatementsPreparedOnce(t *testing.T) {
 	s, _ := openTest(t, Options{})
 	ctx := t.Context()
-	ev := func(id string) *storage.AuthEvent {
-		return &storage.AuthEvent{PoolID: "us-east-1_S", ID: id, Sub: "s", CreatedAt: time.Now()}
-	}
+	ev := func(id string) *storage.AuthEvent { return authEvent("us-east-1_S", "s", id) }
 	done := make(chan error, 1)
 	go func() {
 		done <- s.InTx(ctx, func(ctx context.Context) error {
@@ -71,7 +74,7 @@ func TestStatementsPreparedOnce(t *testing.T) {
 func TestStatementCacheBounded(t *testing.T) {
 	s, _ := openTest(t, Options{})
 	ctx := t.Context()
-	r := pooled{s.rstmts}
+	r := prepared{c: s.rstmts}
 	for i := range maxCachedStmts + 10 {
 		var n int
 		if err := r.QueryRowContext(ctx, fmt.Sprintf("SELECT %d", i)).Scan(&n); err != nil || n != i {
@@ -100,9 +103,7 @@ func TestWriteCPU(t *testing.T) {
 	if d := s.WriteCPU() - before; d != 0 {
 		t.Fatalf("reads counted as write CPU: %v", d)
 	}
-	ev := func(id string) *storage.AuthEvent {
-		return &storage.AuthEvent{PoolID: "us-east-1_C", ID: id, Sub: "s", CreatedAt: time.Now()}
-	}
+	ev := func(id string) *storage.AuthEvent { return authEvent("us-east-1_C", "s", id) }
 	for i := range 20 {
 		if err := s.CreateAuthEvent(ctx, ev(fmt.Sprint("single", i))); err != nil {
 			t.Fatal(err)
@@ -133,7 +134,7 @@ func TestStatementsUnderContention(t *testing.T) {
 	for w := range workers {
 		go func() {
 			for i := range rounds {
-				ev := &storage.AuthEvent{PoolID: "us-east-1_X", ID: fmt.Sprint(w, "-", i), Sub: fmt.Sprint("s", w), CreatedAt: time.Now()}
+				ev := authEvent("us-east-1_X", fmt.Sprint("s", w), fmt.Sprint(w, "-", i))
 				var err error
 				switch i % 3 {
 				case 0:

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/gatehouse-id/gatehouse/server/storage"
 )
@@ -15,9 +14,7 @@ func TestWriteStats(t *testing.T) {
 	s, _ := openTest(t, Options{})
 	ctx := t.Context()
 	txs0, stmts0 := s.WriteStats()
-	ev := func(id string) *storage.AuthEvent {
-		return &storage.AuthEvent{PoolID: "us-east-1_W", ID: id, Sub: "s", CreatedAt: time.Now()}
-	}
+	ev := func(id string) *storage.AuthEvent { return authEvent("us-east-1_W", "s", id) }
 	if err := s.CreateAuthEvent(ctx, ev("a")); err != nil {
 		t.Fatal(err)
 	}
